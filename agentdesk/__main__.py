@@ -1,0 +1,3 @@
+from agentdesk.cli import main
+
+main()
