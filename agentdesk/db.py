@@ -1,0 +1,138 @@
+"""Engine, sessions and migrations for SQLite (embedded) and PostgreSQL (shared).
+
+SQLite is set up for "nothing lost": WAL, synchronous=FULL, foreign keys on, a generous
+busy timeout, and write transactions opened with BEGIN IMMEDIATE so two desks never
+deadlock upgrading a read lock (SQLAlchemy's documented pysqlite begin-event recipe).
+Read-only units of work use a deferred BEGIN so they never queue behind a writer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+from agentdesk import models
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class DatabaseError(Exception):
+    """A database problem the user can act on; the message says what to do."""
+
+
+def _ensure_sqlite_file(path: Path) -> None:
+    """Create the file owner-only before SQLite does: it holds customers' phone numbers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        _ensure_sqlite_file(Path(parsed.database))
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Hand transaction control to the "begin" hook below (pysqlite would otherwise
+        # issue its own deferred BEGIN lazily).
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_pre_ping=True)
+    raise DatabaseError(f"unsupported database URL: {hide_password(url)}")
+
+
+def hide_password(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as given, it holds nothing to hide
+        return url
+
+
+class Database:
+    """One database: the write engine, a read view of it, and its migrations."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.is_sqlite = url.startswith("sqlite")
+        self._read_engine = (
+            self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work that changes data: committed on success, rolled back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self._read_engine, expire_on_commit=False) as session:
+            yield session
+
+    def upgrade(self) -> None:
+        from agentdesk.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def revision(self) -> str | None:
+        from agentdesk.migrate import current_revision
+
+        return current_revision(self.engine)
+
+    def row_counts(self) -> dict[str, int]:
+        existing = set(inspect(self.engine).get_table_names())
+        counts: dict[str, int] = {}
+        with self.read() as session:
+            for name, table in SQLModel.metadata.tables.items():
+                if name in existing:
+                    counts[name] = session.execute(select(func.count()).select_from(table)).scalar_one()
+        return counts
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    db = Database(url)
+    if migrate:
+        db.upgrade()
+    return db
+
+
+__all__ = ["Database", "DatabaseError", "hide_password", "make_engine", "models", "open_database"]
