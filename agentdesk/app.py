@@ -1,0 +1,95 @@
+"""The Textual App: global bindings, the command palette, the database handle.
+
+Thin on purpose: screens live in ``screens/``, rules in ``services/``. The database is
+opened (and migrated) in a worker after the first paint, so start-up never waits on I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import Future
+from functools import partial
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from agentdesk import clock as clock_module
+from agentdesk.clock import Clock
+from agentdesk.config import Settings
+from agentdesk.i18n import set_language, t
+from agentdesk.widgets.localized import localize_bindings
+
+
+class AgentDeskApp(App[None]):
+    CSS_PATH = "agentdesk.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "binding.quit", id="quit", priority=True),
+        Binding("f1", "toggle_keys", "binding.keys", id="keys"),
+        Binding("ctrl+p", "command_palette", "binding.palette", id="palette", show=True, priority=True),
+    ]
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        set_language(settings.lang)
+        if clock is not None:
+            clock_module.set_clock(clock)
+        super().__init__()
+        localize_bindings(self)
+        self.settings = settings
+        self._db_future: Future = Future()
+
+    def on_mount(self) -> None:
+        from agentdesk.screens.login import LoginScreen
+
+        self.title = t("app.title")
+        self.push_screen(LoginScreen())
+        self.open_database()
+
+    @work(thread=True, exclusive=True, group="db-open", exit_on_error=False)
+    def open_database(self) -> None:
+        from agentdesk.db import open_database
+
+        try:
+            self._db_future.set_result(open_database(self.settings.db_url))
+        except BaseException as exc:
+            self._db_future.set_exception(exc)
+            raise
+
+    def database(self, timeout: float | None = 60):  # type: ignore[no-untyped-def]
+        """The open database; call from a worker thread only (it waits for the opening)."""
+        return self._db_future.result(timeout)
+
+    def on_unmount(self) -> None:
+        if self._db_future.done() and self._db_future.exception() is None:
+            self._db_future.result().dispose()
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every binding active on the screen, plus theme, keys and quit, in the UI language."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or binding.action == "command_palette":
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                t("command.binding_help", key=self.get_key_display(binding)),
+                partial(self.run_action, binding.action, active.node),
+            )
+        yield SystemCommand(t("command.theme"), t("command.theme_help"), self.action_change_theme)
+        if "toggle_keys" not in seen:
+            yield SystemCommand(t("command.keys"), t("command.keys_help"), self.action_toggle_keys)
+        if "quit" not in seen:
+            yield SystemCommand(t("command.quit"), t("command.quit_help"), self.action_quit)
+
+
+def make_app(settings: Settings, *, clock: Clock | None = None) -> AgentDeskApp:
+    """The one factory: the CLI and the tests build the same app."""
+    return AgentDeskApp(settings, clock=clock)

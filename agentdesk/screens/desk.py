@@ -1,0 +1,63 @@
+"""The agent's desk: status line, the idle state ready for a call, the footer."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from agentdesk.i18n import t
+from agentdesk.services.accounts import LoginResult
+from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.widgets.status_bar import StatusBar
+
+
+class DeskScreen(LocalizedBindings, Screen[None]):
+    BINDINGS = [
+        Binding("f10", "logout", "binding.logout", id="logout"),
+    ]
+
+    def __init__(self, login: LoginResult) -> None:
+        super().__init__()
+        self.login = login
+
+    @property
+    def agent_label(self) -> str:
+        agent = self.login.agent
+        return f"{agent.number} {agent.name} · {t('role.' + agent.role)}"
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.agent_label, self.app.settings.policy, self.login.shift.started_at)  # type: ignore[attr-defined]
+        with Vertical(id="desk-main"):
+            with Vertical(id="idle-panel"):
+                yield Static(Content(t("desk.idle_title")), id="idle-title")
+                yield Static(Content(t("desk.idle_hint")), id="idle-hint")
+        yield Footer()
+
+    def action_logout(self) -> None:
+        self.end_shift()
+
+    @work(thread=True, exclusive=True, group="logout", exit_on_error=False)
+    def end_shift(self) -> None:
+        from agentdesk.services.accounts import end_shift
+
+        db = self.app.database()  # type: ignore[attr-defined]
+        with db.write() as session:
+            end_shift(session, self.login.shift.id, actor=self.login.agent)
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "logout":
+            return
+        if event.worker.state == WorkerState.SUCCESS:
+            from agentdesk.screens.login import LoginScreen
+
+            self.app.notify(t("desk.logged_out"), markup=False)
+            self.app.switch_screen(LoginScreen())
+        elif event.worker.state == WorkerState.ERROR:
+            self.app.notify(t("error.unexpected", error=str(event.worker.error)), severity="error", markup=False)

@@ -1,0 +1,112 @@
+"""The first screen: agent number and PIN. Opens a shift on success."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from agentdesk.i18n import t
+from agentdesk.widgets.localized import LocalizedBindings
+
+
+class LoginScreen(LocalizedBindings, Screen[None]):
+    AUTO_FOCUS = "#number"
+    BINDINGS = [
+        Binding("enter", "login", "binding.login", id="login"),
+    ]
+
+    @dataclass
+    class LoggedIn(Message):
+        result: object  # agentdesk.services.accounts.LoginResult
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="login-box"):
+                yield Static(Content(t("app.title")), id="login-title")
+                yield Static(Content(t("login.subtitle")), id="login-subtitle")
+                yield Static(Content(t("login.number")), classes="field-label")
+                yield Input(id="number", restrict=r"[0-9０-９]*", max_length=8, placeholder=t("login.number"))
+                yield Static(Content(t("login.pin")), classes="field-label")
+                yield Input(id="pin", password=True, restrict=r"[0-9０-９]*", max_length=12, placeholder=t("login.pin"))
+                yield Static("", id="login-message", markup=False)
+                yield Static("", id="login-hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.check_agents()
+
+    def show_message(self, text: str, *, error: bool = True) -> None:
+        message = self.query_one("#login-message", Static)
+        message.update(Content(text))
+        message.set_class(error, "error")
+
+    @work(thread=True, exclusive=True, group="login-check", exit_on_error=False)
+    def check_agents(self) -> int:
+        from agentdesk.services.accounts import agent_count
+
+        db = self.app.database()  # type: ignore[attr-defined]
+        with db.read() as session:
+            return agent_count(session)
+
+    @on(Input.Submitted, "#number")
+    def _number_done(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _pin_done(self) -> None:
+        self.action_login()
+
+    def action_login(self) -> None:
+        number = self.query_one("#number", Input).value
+        pin = self.query_one("#pin", Input).value
+        if not number or not pin:
+            self.show_message(t("login.empty"))
+            self.query_one("#number" if not number else "#pin", Input).focus()
+            return
+        self.show_message(t("login.checking"), error=False)
+        self.attempt_login(number, pin)
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def attempt_login(self, number: str, pin: str) -> object:
+        import unicodedata
+
+        from agentdesk.services.accounts import login
+
+        db = self.app.database()  # type: ignore[attr-defined]
+        # Full-width digits from a Chinese IME are still digits.
+        return login(db, unicodedata.normalize("NFKC", number), unicodedata.normalize("NFKC", pin))
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        from agentdesk.services.errors import ServiceError
+
+        worker = event.worker
+        if worker.group == "login-check" and worker.state == WorkerState.SUCCESS:
+            hint = self.query_one("#login-hint", Static)
+            hint.update(Content(t("app.no_agents")) if worker.result == 0 else Content(""))
+        elif worker.group == "login" and worker.state == WorkerState.SUCCESS:
+            self.post_message(self.LoggedIn(worker.result))
+        elif worker.state == WorkerState.ERROR:
+            error = worker.error
+            if isinstance(error, ServiceError):
+                self.show_message(error.message())
+                pin = self.query_one("#pin", Input)
+                pin.value = ""
+                pin.focus()
+            else:
+                self.show_message(t("app.db_failed", error=f"{type(error).__name__}: {error}"))
+
+    @on(LoggedIn)
+    def _logged_in(self, event: LoggedIn) -> None:
+        from agentdesk.screens.desk import DeskScreen
+
+        self.app.switch_screen(DeskScreen(event.result))  # type: ignore[arg-type]

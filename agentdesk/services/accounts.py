@@ -1,0 +1,206 @@
+"""Agents, PINs, login with lock-out, and the shift a login opens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from agentdesk import clock
+from agentdesk.models import ROLES, Agent, Shift
+from agentdesk.normalize import normalize_name
+from agentdesk.services import audit
+from agentdesk.services.errors import InvalidInput, LoginFailed, NotFound, PermissionDenied
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 5
+# scrypt with these costs takes ~50 ms: nothing to an agent logging in, a lot to a
+# brute-forcer with a stolen database file (a 4-digit PIN space is small).
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_NUMBER = re.compile(r"^\d{3,8}$")
+_PIN = re.compile(r"^\d{4,12}$")
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    id: int
+    number: str
+    name: str
+    role: str
+    team: str | None = None
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "lead"
+
+
+@dataclass(frozen=True)
+class ShiftInfo:
+    id: int
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    agent: AgentInfo
+    shift: ShiftInfo
+
+
+def hash_pin(pin: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(candidate, bytes.fromhex(digest))
+
+
+def _info(agent: Agent) -> AgentInfo:
+    assert agent.id is not None
+    return AgentInfo(agent.id, agent.number, agent.name, agent.role, agent.team)
+
+
+def validate_pin(pin: str) -> None:
+    if not _PIN.match(pin or ""):
+        raise InvalidInput("agent.bad_pin", field="pin")
+
+
+def require_lead(actor: AgentInfo | None) -> None:
+    """Lead-only actions: refused here, so every front end obeys the same rule."""
+    if actor is None or actor.role != "lead":
+        raise PermissionDenied()
+
+
+def agent_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Agent)).one()
+
+
+def add_agent(
+    session: Session,
+    number: str,
+    name: str,
+    role: str,
+    pin: str,
+    *,
+    team: str | None = None,
+    actor: AgentInfo | None = None,
+) -> AgentInfo:
+    """Create an agent. From a desk only a lead may; the CLI (the admin's tool) passes no actor."""
+    if actor is not None:
+        require_lead(actor)
+    number = (number or "").strip()
+    if not _NUMBER.match(number):
+        raise InvalidInput("agent.bad_number", field="number")
+    name = normalize_name(name or "")
+    if not name:
+        raise InvalidInput("agent.bad_name", field="name")
+    if role not in ROLES:
+        raise InvalidInput("agent.bad_role", field="role", roles=", ".join(ROLES))
+    validate_pin(pin)
+    if session.exec(select(Agent).where(Agent.number == number)).first():
+        raise InvalidInput("agent.exists", field="number", number=number)
+    agent = Agent(number=number, name=name, role=role, pin_hash=hash_pin(pin), team=team, created_at=clock.now())
+    session.add(agent)
+    session.flush()
+    audit.record(session, "agent.add", actor_id=actor.id if actor else None, entity="agent",
+                 entity_id=agent.id, number=number, role=role)
+    return _info(agent)
+
+
+def list_agents(session: Session) -> list[AgentInfo]:
+    return [_info(a) for a in session.exec(select(Agent).order_by(col(Agent.number)))]
+
+
+def get_agent(session: Session, number: str) -> AgentInfo:
+    agent = session.exec(select(Agent).where(Agent.number == number)).first()
+    if agent is None:
+        raise NotFound("agent.not_found", number=number)
+    return _info(agent)
+
+
+def change_pin(session: Session, number: str, new_pin: str, *, actor: AgentInfo | None = None) -> None:
+    agent = session.exec(select(Agent).where(Agent.number == number)).first()
+    if agent is None:
+        raise NotFound("agent.not_found", number=number)
+    if actor is not None and actor.id != agent.id:
+        require_lead(actor)
+    validate_pin(new_pin)
+    agent.pin_hash = hash_pin(new_pin)
+    agent.failed_logins = 0
+    agent.locked_until = None
+    session.add(agent)
+    audit.record(session, "agent.passwd", actor_id=actor.id if actor else None, entity="agent", entity_id=agent.id)
+
+
+def authenticate(session: Session, number: str, pin: str) -> AgentInfo:
+    """Check a PIN; five wrong tries lock the number for a few minutes.
+
+    The failed-attempt counter must survive the LoginFailed raised here, so the caller
+    commits the session even on failure (``login`` below does).
+    """
+    now = clock.now()
+    agent = session.exec(select(Agent).where(Agent.number == (number or "").strip())).first()
+    if agent is None or not agent.active:
+        raise LoginFailed("login.wrong")
+    if agent.locked_until and agent.locked_until > now:
+        minutes = max(1, int((agent.locked_until - now).total_seconds() + 59) // 60)
+        raise LoginFailed("login.locked", minutes=minutes)
+    if not verify_pin(pin or "", agent.pin_hash):
+        agent.failed_logins += 1
+        left = MAX_FAILED_LOGINS - agent.failed_logins
+        if left <= 0:
+            agent.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            agent.failed_logins = 0
+            session.add(agent)
+            audit.record(session, "login.locked", actor_id=agent.id, entity="agent", entity_id=agent.id)
+            raise LoginFailed("login.locked", minutes=LOCK_MINUTES)
+        session.add(agent)
+        audit.record(session, "login.failed", actor_id=agent.id, entity="agent", entity_id=agent.id)
+        raise LoginFailed("login.wrong_left", left=left)
+    agent.failed_logins = 0
+    agent.locked_until = None
+    session.add(agent)
+    return _info(agent)
+
+
+def login(db, number: str, pin: str, *, seat: str | None = None) -> LoginResult:  # type: ignore[no-untyped-def]
+    """Authenticate and open a shift, in one transaction; failures still count."""
+    with db.write() as session:
+        try:
+            info = authenticate(session, number, pin)
+        except LoginFailed:
+            session.commit()
+            raise
+        shift = Shift(agent_id=info.id, seat=seat, team=info.team, started_at=clock.now())
+        session.add(shift)
+        session.flush()
+        assert shift.id is not None
+        audit.record(session, "shift.start", actor_id=info.id, entity="shift", entity_id=shift.id)
+        return LoginResult(info, ShiftInfo(shift.id, shift.started_at))
+
+
+def end_shift(session: Session, shift_id: int, *, actor: AgentInfo) -> None:
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound("shift.not_found", id=shift_id)
+    if shift.agent_id != actor.id:
+        require_lead(actor)
+    if shift.ended_at is None:
+        shift.ended_at = clock.now()
+        if shift.agent_id != actor.id:
+            shift.closed_by_id = actor.id
+        session.add(shift)
+        audit.record(session, "shift.end", actor_id=actor.id, entity="shift", entity_id=shift_id)

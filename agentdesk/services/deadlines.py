@@ -1,0 +1,31 @@
+"""Deadlines for work orders, from the installation's policy preset.
+
+The policy engine (``agentdesk.policy``) is pure; this maps its clocks onto the
+WorkOrder columns, so queues can sort by stored deadlines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from agentdesk.policy import load_policy
+
+CLOCK_COLUMNS = ("respond_by", "reply_by", "resolve_by", "callback_by", "contact_by")
+WARN_RATIO = 0.75
+
+
+@lru_cache(maxsize=32)
+def _policy(name: str):  # type: ignore[no-untyped-def]
+    return load_policy(name)
+
+
+def work_order_deadlines(
+    policy: str, kind: str, severity: str, area: str, tier: str, start: datetime
+) -> dict[str, datetime | None]:
+    clocks = _policy(policy).deadlines(kind, severity=severity, area=area, tier=tier, start=start)
+    out: dict[str, datetime | None] = {c: clocks.get(c) for c in CLOCK_COLUMNS}
+    final = out["resolve_by"] or out["reply_by"] or out["respond_by"]
+    # The warning point is stored too, so "warning" lists are an indexed range query.
+    out["warn_at"] = start + (final - start) * WARN_RATIO if final else None
+    return out

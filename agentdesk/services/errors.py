@@ -1,0 +1,40 @@
+"""Errors the services raise, each carrying an i18n key so every front end words it alike."""
+
+from __future__ import annotations
+
+from agentdesk.i18n import t
+
+
+class ServiceError(Exception):
+    key = "error.generic"
+
+    def __init__(self, key: str | None = None, /, **params: object) -> None:
+        self.key = key or self.key
+        self.params = params
+        super().__init__(self.key)
+
+    def message(self, lang: str | None = None) -> str:
+        return t(self.key, lang=lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class InvalidInput(ServiceError):
+    key = "error.invalid"
+
+    def __init__(self, key: str | None = None, /, field: str = "", **params: object) -> None:
+        super().__init__(key, **params)
+        self.field = field
+
+
+class PermissionDenied(ServiceError):
+    key = "error.lead_only"
+
+
+class NotFound(ServiceError):
+    key = "error.not_found"
+
+
+class LoginFailed(ServiceError):
+    key = "login.wrong"

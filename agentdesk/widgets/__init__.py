@@ -1,0 +1,1 @@
+"""Reusable widgets and the binding helpers every screen shares."""
