@@ -56,3 +56,12 @@ class UnknownNameError(ValueError):
         self.value = value
         self.valid: tuple[str, ...] = tuple(valid)
         super().__init__(f"unknown {field} {value!r}; valid: {', '.join(self.valid)}")
+
+
+class PolicyNotFoundError(PolicyError):
+    """No preset of that name in data/policies or the installation's policy directories."""
+
+    def __init__(self, name: str, valid: Sequence[str], message: str) -> None:
+        self.name = name
+        self.valid: tuple[str, ...] = tuple(valid)
+        super().__init__([PolicyIssue(name, "", message)])
