@@ -24,10 +24,12 @@ from agentdesk.widgets.localized import localize_bindings
 
 class AgentDeskApp(App[None]):
     CSS_PATH = "agentdesk.tcss"
+    TITLE = "agentdesk"
     BINDINGS = [
         Binding("ctrl+q", "quit", "binding.quit", id="quit", priority=True),
         Binding("f1", "toggle_keys", "binding.keys", id="keys"),
-        Binding("ctrl+p", "command_palette", "binding.palette", id="palette", show=True, priority=True),
+        # Our own palette binding, so the footer's palette hint is translated too.
+        Binding("ctrl+p", "command_palette", "binding.palette", id="palette", show=False, priority=True),
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:

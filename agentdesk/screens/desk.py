@@ -29,7 +29,7 @@ class DeskScreen(LocalizedBindings, Screen[None]):
     @property
     def agent_label(self) -> str:
         agent = self.login.agent
-        return f"{agent.number} {agent.name} · {t('role.' + agent.role)}"
+        return f"{agent.number} · {agent.name} · {t('role.' + agent.role)}"
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.agent_label, self.app.settings.policy, self.login.shift.started_at)  # type: ignore[attr-defined]

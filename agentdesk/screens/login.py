@@ -21,7 +21,9 @@ from agentdesk.widgets.localized import LocalizedBindings
 class LoginScreen(LocalizedBindings, Screen[None]):
     AUTO_FOCUS = "#number"
     BINDINGS = [
-        Binding("enter", "login", "binding.login", id="login"),
+        # Priority, so Enter is in the footer and works from either field: on the number
+        # it moves to the PIN, on the PIN it logs in.
+        Binding("enter", "login", "binding.login", id="login", priority=True),
     ]
 
     @dataclass
@@ -57,17 +59,13 @@ class LoginScreen(LocalizedBindings, Screen[None]):
         with db.read() as session:
             return agent_count(session)
 
-    @on(Input.Submitted, "#number")
-    def _number_done(self) -> None:
-        self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    def _pin_done(self) -> None:
-        self.action_login()
-
     def action_login(self) -> None:
         number = self.query_one("#number", Input).value
-        pin = self.query_one("#pin", Input).value
+        pin_input = self.query_one("#pin", Input)
+        pin = pin_input.value
+        if number and not pin and not pin_input.has_focus:
+            pin_input.focus()
+            return
         if not number or not pin:
             self.show_message(t("login.empty"))
             self.query_one("#number" if not number else "#pin", Input).focus()

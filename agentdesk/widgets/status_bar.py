@@ -44,7 +44,7 @@ class StatusBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         # Agent names are user data: built as Content, never parsed as markup.
-        yield Static(Content(f"{t('desk.agent')}: ") + Content(self._agent_label), id="status-agent")
+        yield Static(Content(f"{t('desk.agent')} ") + Content(self._agent_label), id="status-agent")
         yield Static(Content(f"{t('desk.policy')}: ") + Content(self._policy), id="status-policy")
         yield Static(id="status-shift")
 
