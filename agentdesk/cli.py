@@ -133,7 +133,8 @@ def demo(
         typer.echo(f"  {login.number} / {login.pin} / {t('role.' + login.role)}  {login.name}")
     database.dispose()
     if no_open:
-        typer.echo(t("demo.open_hint"))
+        hint = "agentdesk demo" + (f" --db {path or where}" if (db or (ctx.find_root().obj or {}).get("db")) else "")
+        typer.echo(t("demo.open_hint", command=hint))
         return
     run_desk(settings)
 

@@ -21,11 +21,21 @@ def _policy(name: str):  # type: ignore[no-untyped-def]
 
 
 def work_order_deadlines(
-    policy: str, kind: str, severity: str, area: str, tier: str, start: datetime
+    policy: str,
+    kind: str,
+    severity: str,
+    area: str,
+    tier: str,
+    start: datetime,
+    done_at: datetime | None = None,
 ) -> dict[str, datetime | None]:
-    clocks = _policy(policy).deadlines(kind, severity=severity, area=area, tier=tier, start=start)
+    """Deadline columns for a work order; the callback clock runs only once it is done."""
+    clocks = _policy(policy).deadlines(kind, severity=severity, area=area, tier=tier, start=start,
+                                       done_at=done_at)
     out: dict[str, datetime | None] = {c: clocks.get(c) for c in CLOCK_COLUMNS}
+    if done_at is None:
+        out["callback_by"] = None
     final = out["resolve_by"] or out["reply_by"] or out["respond_by"]
     # The warning point is stored too, so "warning" lists are an indexed range query.
-    out["warn_at"] = start + (final - start) * WARN_RATIO if final else None
+    out["warn_at"] = (start + (final - start) * WARN_RATIO).replace(microsecond=0) if final else None
     return out
