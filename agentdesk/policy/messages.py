@@ -251,7 +251,7 @@ def language() -> str:
     return ZH if value.lower().startswith("zh") else EN
 
 
-def msg(key: str, lang: str | None = None, **kwargs: object) -> str:
+def msg(key: str, /, lang: str | None = None, **kwargs: object) -> str:
     """The text for ``key`` in ``lang`` (default: :func:`language`), formatted with ``kwargs``.
 
     Falls back to English, then to the key itself, so a missing text never crashes the CLI.
