@@ -149,8 +149,8 @@ def evaluate(
     allowed = effective - start - paused_total
     if allowed > timedelta(0):
         ratio = used / allowed
-    else:
-        ratio = 1.0 if used > timedelta(0) else 0.0
+    else:  # nothing allowed: the clock is due at once
+        ratio = 1.0
     if end > effective:
         state = OVERDUE
     elif done_at is None and ratio >= warn_ratio:
