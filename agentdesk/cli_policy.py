@@ -44,6 +44,14 @@ policy_app = typer.Typer(
 )
 sla_app = typer.Typer(help=msg("cli.sla_help"), no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 
+
+
+@sla_app.callback()
+def _sla_group() -> None:
+    """Keep ``sla`` a command group even with one subcommand, so ``sla due`` reads the
+    same whether the app is mounted under ``agentdesk`` or invoked on its own."""
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output / 输出 JSON")]
 
 
@@ -66,12 +74,9 @@ def _out() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
-def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=False)
-
-
 def _fail(text: str, code: int) -> None:
-    _err().print(Text(text))
+    # Plain, unwrapped text: error lines get grepped and pasted into tickets.
+    typer.echo(text, err=True)
     raise typer.Exit(code)
 
 
@@ -335,10 +340,9 @@ def policy_check(
     lang = _lang(ctx)
     issues = check_policy_file(file)
     if issues:
-        console = _err()
-        console.print(Text(msg("cli.check_failed", lang, file=str(file), count=len(issues))))
+        typer.echo(msg("cli.check_failed", lang, file=str(file), count=len(issues)), err=True)
         for issue in issues:
-            console.print(Text(f"  {issue}"))
+            typer.echo(f"  {issue}", err=True)
         raise typer.Exit(1)
     policy = load_policy(file)
     _out().print(
