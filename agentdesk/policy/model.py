@@ -32,6 +32,9 @@ from agentdesk.policy.names import AREAS, CLOCKS, KINDS, TIERS, clock_key
 from agentdesk.policy.sla import DEFAULT_WARN_RATIO, ClockState, StatusEvent, evaluate
 
 
+_CLOCK_ORDER = {clock_key(c): i for i, c in enumerate(CLOCKS)}
+
+
 def _spec(values: frozenset[str] | None) -> int:
     return 0 if values is None else 1
 
@@ -149,6 +152,11 @@ class AppliedClock:
     source: str  # the rule's label, e.g. "bazhong-96655.toml rules#7"
     note: str
 
+    @property
+    def key(self) -> str:
+        """The clock's key in ``deadlines()`` results, e.g. ``resolve_by``."""
+        return clock_key(self.clock)
+
 
 @dataclass(frozen=True)
 class ExtraKind:
@@ -187,6 +195,21 @@ class Policy:
     _callback_table: Mapping[tuple[str, str], CallbackRule] = field(
         default_factory=dict, repr=False, compare=False, hash=False
     )
+    # (start-anchored (key, limit) pairs, done-anchored pairs, whether the result needs
+    # re-sorting) per combination: what deadlines() runs on, precomputed once.
+    _fast: dict[tuple[str, str, str, str], tuple[tuple[tuple[str, Limit], ...], tuple[tuple[str, Limit], ...], bool]] = (
+        field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    )
+
+    def __post_init__(self) -> None:
+        for combo, applied in self._table.items():
+            first = tuple((a.key, a.limit) for a in applied if a.limit.anchor == "start")
+            later = tuple((a.key, a.limit) for a in applied if a.limit.anchor != "start")
+            # Results keep clock order; only a done-anchored clock that comes before a
+            # start-anchored one in CLOCKS order forces a sort.
+            keys = [a.key for a in applied]
+            resort = keys != [k for k, _ in first] + [k for k, _ in later]
+            self._fast[combo] = (first, later, resort)
 
     # -- names ----------------------------------------------------------------------------
 
@@ -251,25 +274,18 @@ class Policy:
         nothing sets a resolve clock.
         """
         try:
-            applied = self._table[(kind, severity, area, tier)]
+            first, later, resort = self._fast[(kind, severity, area, tier)]
         except KeyError:
             self.check_names(kind, severity, area, tier)
             raise
         calendar = self.calendar
-        result: dict[str, datetime] = {}
-        later: list[AppliedClock] = []
-        for item in applied:
-            if item.limit.anchor == "start":
-                result[clock_key(item.clock)] = item.limit.due(start, calendar)
-            else:
-                later.append(item)
+        result = {key: limit.due(start, calendar) for key, limit in first}
         if later:
             anchor = done_at or result.get("resolve_by") or start
-            for item in later:
-                result[clock_key(item.clock)] = item.limit.due(anchor, calendar)
-            if len(result) > 1:
-                order = {clock_key(c): i for i, c in enumerate(CLOCKS)}
-                result = dict(sorted(result.items(), key=lambda kv: order[kv[0]]))
+            for key, limit in later:
+                result[key] = limit.due(anchor, calendar)
+            if resort:
+                result = dict(sorted(result.items(), key=lambda kv: _CLOCK_ORDER[kv[0]]))
         return result
 
     def evaluate(
