@@ -320,3 +320,20 @@ def test_policy_layer_does_not_import_ui_or_database():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_clock_counted_from_completion_keeps_clock_order(tmp_path):
+    path = write(
+        tmp_path,
+        "done.toml",
+        '[[rules]]\nkind = "complaint"\nreply = { limit = "2h", from = "done" }\nresolve = "24h"\n',
+    )
+    policy = load_policy(path)
+    clocks = policy.deadlines("complaint", start=MON, done_at=datetime(2026, 11, 23, 15))
+    assert list(clocks) == ["reply_by", "resolve_by"]
+    assert clocks["reply_by"] == datetime(2026, 11, 23, 17)
+    # Without a completion time it is projected from resolve_by.
+    assert policy.deadlines("complaint", start=MON)["reply_by"] == datetime(2026, 11, 24, 12)
+    (reply, resolve) = policy.applicable("complaint")
+    assert (reply.key, reply.limit.anchor, resolve.key) == ("reply_by", "done", "resolve_by")
+    assert resolve.source == "done.toml rules#1"
