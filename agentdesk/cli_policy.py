@@ -36,8 +36,9 @@ from agentdesk.policy import (
     load_policy,
     policy_path,
 )
-from agentdesk.policy.messages import EN, ZH, label, msg
+from agentdesk.policy.messages import ZH, label, msg
 from agentdesk.policy.messages import language as env_language
+from agentdesk.policy.messages import set_language as set_message_language
 
 policy_app = typer.Typer(
     help=msg("cli.policy_help"), no_args_is_help=True, add_completion=False, rich_markup_mode=None
@@ -59,14 +60,16 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output / 输出 JSON
 
 
 def _lang(ctx: typer.Context | None) -> str:
-    """The root command's ``--lang`` when mounted under ``agentdesk``, else the environment."""
+    """The root command's ``--lang`` when mounted under ``agentdesk``, else the environment.
+
+    The choice is also handed to the policy layer, so validation messages from the loader
+    come out in the same language as the table around them.
+    """
+    chosen = None
     if ctx is not None:
         obj = ctx.find_root().obj
         chosen = obj.get("lang") if isinstance(obj, dict) else None
-        if chosen:
-            return ZH if str(chosen).lower().startswith("zh") else EN
-    if not os.environ.get("AGENTDESK_LANG") and os.environ.get("LC_ALL"):
-        return ZH if os.environ["LC_ALL"].lower().startswith("zh") else env_language()
+    set_message_language(str(chosen) if chosen else None)
     return env_language()
 
 

@@ -245,9 +245,23 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+_override: str | None = None
+
+
+def set_language(lang: str | None) -> None:
+    """Force a language (``zh_CN`` / ``en``; anything starting with ``zh`` is Chinese), e.g.
+    from the CLI's ``--lang``; ``None`` goes back to the environment."""
+    global _override
+    _override = None if lang is None else (ZH if lang.lower().startswith("zh") else EN)
+
+
 def language() -> str:
-    """``zh_CN`` when AGENTDESK_LANG (or else LANG) starts with ``zh``, otherwise ``en``."""
-    value = os.environ.get("AGENTDESK_LANG") or os.environ.get("LANG") or ""
+    """The forced language, else ``zh_CN`` when AGENTDESK_LANG (else LC_ALL, else LANG)
+    starts with ``zh``, otherwise ``en`` — the same order as the app's settings."""
+    if _override is not None:
+        return _override
+    env = os.environ
+    value = env.get("AGENTDESK_LANG") or env.get("LC_ALL") or env.get("LANG") or ""
     return ZH if value.lower().startswith("zh") else EN
 
 

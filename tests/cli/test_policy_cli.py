@@ -260,3 +260,20 @@ def test_mounted_under_a_root_that_carries_lang_and_policy():
     result = CliRunner(env=EN).invoke(root, ["sla", "due", "--kind", "complaint", "--at", "2026-09-17T10:00"])
     assert result.exit_code == 0, result.output
     assert "jiangxi" in result.stdout and "答复" in result.stdout and "2026-09-21 23:59" in result.stdout
+
+
+def test_root_lang_also_translates_validation_messages(tmp_path: Path):
+    root = typer.Typer()
+
+    @root.callback()
+    def main(ctx: typer.Context) -> None:
+        ctx.obj = {"lang": "zh_CN"}
+
+    root.add_typer(policy_app, name="policy")
+    path = tmp_path / "bad.toml"
+    path.write_text('[[rules]]\nkind = "repair"\nresolve = "4 hours"\n')
+    result = CliRunner(env=EN).invoke(root, ["policy", "check", str(path)])
+    assert result.exit_code == 1 and "取值无效" in result.output
+    # Without a root choice the environment decides again.
+    result = CliRunner(env=EN).invoke(policy_app, ["check", str(path)])
+    assert "invalid value" in result.output
