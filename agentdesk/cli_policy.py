@@ -23,7 +23,6 @@ from rich.text import Text
 from agentdesk.clock import CENTER_TZ
 from agentdesk.policy import (
     AREAS,
-    KINDS,
     SEVERITIES,
     TIERS,
     Limit,

@@ -29,7 +29,7 @@ from agentdesk.policy.calendar import BusinessCalendar, Window
 from agentdesk.policy.errors import UnknownNameError
 from agentdesk.policy.limits import Limit
 from agentdesk.policy.names import AREAS, CLOCKS, KINDS, TIERS, clock_key
-from agentdesk.policy.sla import DEFAULT_WARN_RATIO, ClockState, StatusEvent, evaluate
+from agentdesk.policy.sla import ClockState, StatusEvent, evaluate
 
 
 _CLOCK_ORDER = {clock_key(c): i for i, c in enumerate(CLOCKS)}
