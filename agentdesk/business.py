@@ -27,6 +27,7 @@ from agentdesk.scripts import load_scripts
 
 __all__ = [
     "CUSTOMER_KINDS",
+    "BusinessCatalog",
     "BusinessError",
     "BusinessType",
     "Material",
@@ -35,9 +36,11 @@ __all__ = [
     "complete_line",
     "get_business_type",
     "load_business_types",
+    "load_materials",
     "load_situations",
     "missing",
     "missing_line",
+    "read_catalog",
 ]
 
 #: Who the customer is: a private person or an organization (company, school, office).
@@ -172,13 +175,15 @@ def _material_list(
 
 
 @dataclass(frozen=True)
-class _Catalog:
+class BusinessCatalog:
+    """Everything one materials file defines, references resolved."""
+
     materials: Mapping[str, Material]
     situations: Mapping[str, Situation]
     types: Mapping[str, BusinessType]
 
 
-def read_catalog(path: Path) -> _Catalog:
+def read_catalog(path: Path) -> BusinessCatalog:
     """Read and check one materials file; every reference is resolved or the file is named."""
     file = str(path)
     try:
@@ -224,11 +229,11 @@ def read_catalog(path: Path) -> _Catalog:
             by_customer_kind=MappingProxyType(by_kind),
             by_situation=MappingProxyType(by_situation),
         )
-    return _Catalog(MappingProxyType(materials), MappingProxyType(situations), MappingProxyType(types))
+    return BusinessCatalog(MappingProxyType(materials), MappingProxyType(situations), MappingProxyType(types))
 
 
 @cache
-def _catalog() -> _Catalog:
+def _catalog() -> BusinessCatalog:
     return read_catalog(data_dir() / "business" / "materials.toml")
 
 
