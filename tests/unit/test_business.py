@@ -113,7 +113,8 @@ def test_missing_line_lists_everything_in_one_sentence(lang: str) -> None:
     assert joined in line
     assert bt.name(lang) in line
     assert "{" not in line
-    expected = load_scripts(lang).text("business.missing", business=bt.name(lang), missing=[m.label(lang) for m in gaps])
+    labels = [m.label(lang) for m in gaps]
+    expected = load_scripts(lang).text("business.missing", business=bt.name(lang), missing=labels)
     assert line == expected
 
 

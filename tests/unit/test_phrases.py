@@ -176,3 +176,12 @@ def test_fast_enough_for_every_keystroke() -> None:
     per_call_ms = (time.perf_counter() - t0) / rounds * 1000
     print(f"\nphrase check on {len(note)} chars: {per_call_ms:.2f} ms per call")
     assert [h.phrase for h in hits] == ["不知道", "hold on"]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_call_scripts_themselves_are_clean(lang: str) -> None:
+    from agentdesk.scripts import load_scripts
+
+    book = load_scripts(lang)
+    for key in book.keys():
+        assert check(book.template(key)) == [], key
