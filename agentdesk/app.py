@@ -40,6 +40,7 @@ class AgentDeskApp(App[None]):
         localize_bindings(self)
         self.settings = settings
         self._db_future: Future = Future()
+        self.policy_label = settings.policy
 
     def on_mount(self) -> None:
         from agentdesk.screens.login import LoginScreen
@@ -57,6 +58,7 @@ class AgentDeskApp(App[None]):
         except BaseException as exc:
             self._db_future.set_exception(exc)
             raise
+        self.policy_label = policy_title(self.settings.policy)
 
     def database(self, timeout: float | None = 60):  # type: ignore[no-untyped-def]
         """The open database; call from a worker thread only (it waits for the opening)."""
@@ -90,6 +92,20 @@ class AgentDeskApp(App[None]):
             yield SystemCommand(t("command.keys"), t("command.keys_help"), self.action_toggle_keys)
         if "quit" not in seen:
             yield SystemCommand(t("command.quit"), t("command.quit_help"), self.action_quit)
+
+
+def policy_title(name: str) -> str:
+    """The preset's display name for the status line; its file name if it cannot be read."""
+    from agentdesk.policy import PolicyError, load_policy
+
+    try:
+        policy = load_policy(name)
+    except PolicyError:
+        return name
+    from agentdesk.i18n import get_language
+
+    title = policy.title if get_language() == "zh_CN" else policy.title_en
+    return title or name
 
 
 def make_app(settings: Settings, *, clock: Clock | None = None) -> AgentDeskApp:

@@ -53,7 +53,7 @@ class Customer(SQLModel, table=True):
     __tablename__ = "customers"
     id: int | None = Field(default=None, primary_key=True)
     user_code: str = Field(max_length=32, unique=True)
-    name: str = Field(max_length=100)
+    name: str = Field(max_length=100, index=True)
     # Pinyin initials ("zs" for 张三) and full pinyin, kept beside the name so the
     # caller search is an indexed prefix match rather than a conversion per row.
     name_initials: str = Field(default="", max_length=100, index=True)
@@ -88,8 +88,10 @@ class Call(SQLModel, table=True):
     request_type: str | None = Field(default=None, max_length=16)
     outcome: str | None = Field(default=None, max_length=32)
     summary: str | None = Field(default=None, sa_column=Column(Text))
+    request_text: str | None = Field(default=None, sa_column=Column(Text))
     checklist: str | None = Field(default=None, sa_column=Column(Text))
     phrase_flag: bool = False
+    forward: bool = False
     status: str = Field(default="open", max_length=8)
 
 

@@ -19,7 +19,8 @@ from agentdesk.widgets.status_bar import StatusBar
 
 class DeskScreen(LocalizedBindings, Screen[None]):
     BINDINGS = [
-        Binding("f10", "logout", "binding.logout", id="logout"),
+        Binding("f2", "new_call", "binding.new_call", id="desk.new_call"),
+        Binding("f10", "logout", "binding.logout", id="desk.logout"),
     ]
 
     def __init__(self, login: LoginResult) -> None:
@@ -32,12 +33,24 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         return f"{agent.number} · {agent.name} · {t('role.' + agent.role)}"
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(self.agent_label, self.app.settings.policy, self.login.shift.started_at)  # type: ignore[attr-defined]
+        yield StatusBar(self.agent_label, self.app.policy_label, self.login.shift.started_at)  # type: ignore[attr-defined]
         with Vertical(id="desk-main"):
             with Vertical(id="idle-panel"):
                 yield Static(Content(t("desk.idle_title")), id="idle-title")
                 yield Static(Content(t("desk.idle_hint")), id="idle-hint")
         yield Footer()
+
+    def action_new_call(self) -> None:
+        from agentdesk.screens.call import CallScreen
+
+        self.app.push_screen(CallScreen(self.login), self._call_ended)
+
+    def _call_ended(self, ended: object) -> None:
+        from agentdesk.screens.call import CallEnded
+
+        if isinstance(ended, CallEnded):
+            key = "desk.call_saved_flagged" if ended.phrase_flag else "desk.call_saved"
+            self.app.notify(t(key, id=ended.call_id), markup=False, severity="warning" if ended.phrase_flag else "information")
 
     def action_logout(self) -> None:
         self.end_shift()

@@ -20,6 +20,13 @@ def _policy(name: str):  # type: ignore[no-untyped-def]
     return load_policy(name)
 
 
+def policy_clocks(
+    policy: str, kind: str, severity: str, area: str, tier: str, start: datetime
+) -> dict[str, datetime]:
+    """Every clock the policy gives, not only the ones stored on work orders."""
+    return dict(_policy(policy).deadlines(kind, severity=severity, area=area, tier=tier, start=start))
+
+
 def work_order_deadlines(
     policy: str,
     kind: str,

@@ -1,0 +1,167 @@
+"""Consultation: search the knowledge base, read the answer, or owe the caller a reply."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Input, Static
+
+from agentdesk.i18n import t
+from agentdesk.screens.form_base import FormScreen
+from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.calls import CallerInfo, FollowUpInfo
+from agentdesk.services.kb import KbArticleView, KbHit
+from agentdesk.widgets.customer_card import fmt_time
+
+
+class ConsultAnswered:
+    """The consultation was answered on the line."""
+
+
+class ConsultScreen(FormScreen[object]):
+    AUTO_FOCUS = "#kb-query"
+    BINDINGS = [
+        Binding("down", "focus_results", "binding.results", id="consult.results", show=False),
+        Binding("ctrl+a", "answered", "binding.answered", id="consult.answered", priority=True),
+        Binding("ctrl+n", "follow_up", "binding.cant_answer", id="consult.follow_up", priority=True),
+    ]
+
+    def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.caller = caller
+        self.agent = agent
+        self.article: KbArticleView | None = None
+        self.follow_up_open = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(Content(t("consult.title")), classes="dialog-title")
+            yield Input(id="kb-query", placeholder=t("consult.search_placeholder"))
+            with Horizontal(id="kb-body"):
+                yield DataTable(id="kb-results", cursor_type="row")
+                with VerticalScroll(id="kb-article"):
+                    yield Static(Content(t("consult.no_article")), id="kb-article-text")
+            with Vertical(id="follow-up"):
+                yield Static(Content(t("consult.question")), classes="field-label")
+                yield Input(id="question", placeholder=t("consult.question_placeholder"))
+                yield Static("", id="question-error", classes="field-error", markup=False)
+                yield Static(Content(t("consult.contact_phone")), classes="field-label")
+                yield Input(self.caller.phone, id="phone")
+                yield Static("", id="phone-error", classes="field-error", markup=False)
+                yield Static("", id="due-preview", classes="deadline-preview", markup=False)
+            yield Static("", id="form-error", classes="field-error", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#kb-results", DataTable)
+        table.add_column(t("consult.col_title"), key="title")
+        table.add_column(t("consult.col_category"), key="category")
+        self.query_one("#follow-up").display = False
+        self.search("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save":
+            return self.follow_up_open
+        if action == "follow_up":
+            return not self.follow_up_open
+        return True
+
+    @on(Input.Changed, "#kb-query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    @work(thread=True, exclusive=True, group="kb-search", exit_on_error=False)
+    def search(self, query: str) -> tuple[str, list[KbHit]]:
+        from agentdesk.services.kb import kb_search
+
+        with self._db().read() as session:
+            return query, kb_search(session, query)
+
+    def action_focus_results(self) -> None:
+        if self.focused is self.query_one("#kb-query"):
+            self.query_one("#kb-results", DataTable).focus()
+
+    @on(Input.Submitted, "#kb-query")
+    def _query_submitted(self) -> None:
+        table = self.query_one("#kb-results", DataTable)
+        if table.row_count:
+            table.focus()
+            table.action_select_cursor()
+
+    @on(DataTable.RowHighlighted, "#kb-results")
+    @on(DataTable.RowSelected, "#kb-results")
+    def _open(self, event: DataTable.RowHighlighted | DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.load_article(int(event.row_key.value))
+
+    @work(thread=True, exclusive=True, group="kb-article", exit_on_error=False)
+    def load_article(self, article_id: int) -> KbArticleView:
+        from agentdesk.services.kb import kb_article
+
+        with self._db().read() as session:
+            return kb_article(session, article_id)
+
+    def on_loaded(self, group: str, result: object) -> None:
+        if group == "kb-search":
+            query, hits = result  # type: ignore[misc]
+            if query != self.query_one("#kb-query", Input).value:
+                return
+            table = self.query_one("#kb-results", DataTable)
+            table.clear()
+            for hit in hits:
+                table.add_row(Content(hit.title), Content(hit.category), key=str(hit.id))
+        elif group == "kb-article":
+            article: KbArticleView = result  # type: ignore[assignment]
+            self.article = article
+            self.query_one("#kb-article-text", Static).update(
+                Content.assemble((article.title, "bold"), "\n\n", article.body)
+            )
+        elif group == "due":
+            self.query_one("#due-preview", Static).update(
+                Content(t("consult.due_preview", due=fmt_time(result)))  # type: ignore[arg-type]
+            )
+
+    def action_answered(self) -> None:
+        question = self.query_one("#kb-query", Input).value
+        self.answered(self.article.id if self.article else None, self.article.title if self.article else question)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def answered(self, article_id: int | None, question: str) -> ConsultAnswered:
+        from agentdesk.services.calls import consult_answered
+
+        with self._db().write() as session:
+            consult_answered(session, self.call_id, article_id=article_id, question=question, actor=self.agent)
+        return ConsultAnswered()
+
+    def action_follow_up(self) -> None:
+        self.follow_up_open = True
+        self.query_one("#follow-up").display = True
+        question = self.query_one("#question", Input)
+        if not question.value:
+            question.value = self.query_one("#kb-query", Input).value
+        question.focus()
+        self.refresh_bindings()
+        self.due_preview()
+
+    @work(thread=True, exclusive=True, group="due", exit_on_error=False)
+    def due_preview(self):  # type: ignore[no-untyped-def]
+        from agentdesk.services.calls import follow_up_due
+
+        with self._db().read() as session:
+            return follow_up_due(session, self.call_id, self.app.settings.policy)  # type: ignore[attr-defined]
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        self.save_follow_up(self.query_one("#question", Input).value, self.query_one("#phone", Input).value)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save_follow_up(self, question: str, phone: str) -> FollowUpInfo:
+        from agentdesk.services.calls import consult_follow_up
+
+        with self._db().write() as session:
+            return consult_follow_up(session, self.call_id, question=question, contact_phone=phone,
+                                     policy=self.app.settings.policy, actor=self.agent)  # type: ignore[attr-defined]

@@ -1,0 +1,58 @@
+"""Praise or suggestion: record it, read it back, archive it, mark it for forwarding."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Checkbox, Footer, Select, Static, TextArea
+
+from agentdesk.i18n import get_language, t
+from agentdesk.screens.form_base import FormScreen
+from agentdesk.services.accounts import AgentInfo
+from agentdesk.widgets.phrase_area import PhraseArea
+
+
+class PraiseScreen(FormScreen[str | None]):
+    AUTO_FOCUS = "#content TextArea"
+
+    def __init__(self, call_id: int, agent: AgentInfo) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.agent = agent
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(t("praise.title")), classes="dialog-title")
+            yield Select([(Content(t("praise.praise")), "praise"), (Content(t("praise.suggestion")), "suggestion")],
+                         value="praise", id="kind", allow_blank=False)
+            yield Static(Content(t("praise.content")), classes="field-label")
+            yield PhraseArea(id="content", placeholder=t("praise.content_placeholder"))
+            yield Static("", id="content-error", classes="field-error", markup=False)
+            yield Checkbox(t("praise.forward"), value=True, id="forward")
+            yield Static("", id="readback", classes="deadline-preview", markup=False)
+            yield Static("", id="form-error", classes="field-error", markup=False)
+        yield Footer()
+
+    @on(TextArea.Changed)
+    def _readback(self) -> None:
+        from agentdesk.scripts import load_scripts
+
+        text = self.query_one("#content", PhraseArea).text.strip()
+        line = load_scripts(get_language()).text("praise.readback", content=text) if text else ""
+        self.query_one("#readback", Static).update(Content(line))
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        kind = self.query_one("#kind", Select).value
+        self.save(kind if isinstance(kind, str) else "praise", self.query_one("#content", PhraseArea).text,
+                  self.query_one("#forward", Checkbox).value)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save(self, kind: str, content: str, forward: bool) -> str:
+        from agentdesk.services.calls import record_praise
+
+        with self._db().write() as session:
+            record_praise(session, self.call_id, kind=kind, content=content, forward=forward, actor=self.agent)
+        return kind

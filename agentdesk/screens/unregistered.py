@@ -1,0 +1,46 @@
+"""An unregistered caller: name, address and contact number, each checked."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Footer, Input, Static
+
+from agentdesk.i18n import t
+from agentdesk.screens.form_base import FormScreen
+from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.calls import CallerInfo
+
+
+class UnregisteredScreen(FormScreen[CallerInfo | None]):
+    AUTO_FOCUS = "#name"
+
+    def __init__(self, call_id: int, agent: AgentInfo) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.agent = agent
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(t("unregistered.title")), classes="dialog-title")
+            for field in ("name", "address", "phone"):
+                yield Static(Content(t("unregistered." + field)), classes="field-label")
+                yield Input(id=field, placeholder=t("unregistered." + field + "_placeholder"))
+                yield Static("", id=f"{field}-error", classes="field-error", markup=False)
+            yield Static("", id="form-error", classes="field-error", markup=False)
+        yield Footer()
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        values = {f: self.query_one(f"#{f}", Input).value for f in ("name", "address", "phone")}
+        self.save(**values)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save(self, name: str, address: str, phone: str) -> CallerInfo:
+        from agentdesk.services.calls import register_unregistered
+
+        with self._db().write() as session:
+            return register_unregistered(session, self.call_id, name=name, address=address, phone=phone,
+                                         actor=self.agent)

@@ -1,0 +1,110 @@
+"""Repair (报修): a work order with the deadline the policy gives, shown before saving."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Footer, Select, Static
+
+from agentdesk.i18n import t
+from agentdesk.screens.form_base import FormScreen
+from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.calls import SEVERITIES, CallerInfo, DepartmentInfo, WorkOrderInfo
+from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.widgets.phrase_area import PhraseArea
+
+REPAIR_KINDS = ("repair", "restore")
+SHOWN_CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by")
+
+
+class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
+    AUTO_FOCUS = "#description TextArea"
+
+    def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo, *, kinds: tuple[str, ...] = REPAIR_KINDS,
+                 default_department: str = "NET") -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.caller = caller
+        self.agent = agent
+        self.kinds = kinds
+        self.default_department = default_department
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(t("workorder.title")), classes="dialog-title")
+            yield Static(Content(t("workorder.description")), classes="field-label")
+            yield PhraseArea(id="description", placeholder=t("workorder.description_placeholder"))
+            yield Static("", id="description-error", classes="field-error", markup=False)
+            yield Static(Content(t("workorder.kind")), classes="field-label")
+            yield Select([(Content(t("kind." + k)), k) for k in self.kinds], value=self.kinds[0], id="kind",
+                         allow_blank=False)
+            yield Static(Content(t("workorder.severity")), classes="field-label")
+            yield Select([(Content(t("severity." + s)), s) for s in SEVERITIES], value="general", id="severity",
+                         allow_blank=False)
+            yield Static(Content(t("workorder.department")), classes="field-label")
+            yield Select([], id="department", prompt=t("workorder.department_prompt"))
+            yield Static("", id="department-error", classes="field-error", markup=False)
+            yield Static("", id="deadline-preview", classes="deadline-preview", markup=False)
+            yield Static("", id="form-error", classes="field-error", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_departments()
+        self.preview()
+
+    @work(thread=True, exclusive=True, group="departments", exit_on_error=False)
+    def load_departments(self) -> list[DepartmentInfo]:
+        from agentdesk.services.calls import list_departments
+
+        with self._db().read() as session:
+            return list_departments(session)
+
+    @on(Select.Changed, "#kind")
+    @on(Select.Changed, "#severity")
+    def _changed(self) -> None:
+        self.preview()
+
+    def _value(self, selector: str) -> str:
+        value = self.query_one(selector, Select).value
+        return value if isinstance(value, str) else ""
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def preview(self) -> dict:
+        from agentdesk.services.calls import preview_deadlines
+
+        kind, severity = self._value("#kind") or self.kinds[0], self._value("#severity") or "general"
+        with self._db().read() as session:
+            return preview_deadlines(session, self.call_id, kind, severity, self.app.settings.policy)  # type: ignore[attr-defined]
+
+    def on_loaded(self, group: str, result: object) -> None:
+        if group == "departments":
+            departments: list[DepartmentInfo] = result  # type: ignore[assignment]
+            select = self.query_one("#department", Select)
+            select.set_options([(Content(d.name), d.id) for d in departments])
+            default = next((d.id for d in departments if d.code == self.default_department), None)
+            if default is not None:
+                select.value = default
+        elif group == "preview":
+            clocks: dict = result  # type: ignore[assignment]
+            parts = [f"{t('clock.' + c)} {fmt_time(clocks[c])}" for c in SHOWN_CLOCKS if clocks.get(c)]
+            self.query_one("#deadline-preview", Static).update(
+                Content(t("workorder.deadline_preview", policy=self.app.policy_label,  # type: ignore[attr-defined]
+                          deadlines=" · ".join(parts) or "—"))
+            )
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        department = self.query_one("#department", Select).value
+        self.save(self._value("#kind"), self._value("#severity"), self.query_one("#description", PhraseArea).text,
+                  department if isinstance(department, int) else -1)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save(self, kind: str, severity: str, description: str, department_id: int) -> WorkOrderInfo:
+        from agentdesk.services.calls import create_work_order
+
+        with self._db().write() as session:
+            return create_work_order(session, self.call_id, kind=kind, severity=severity, description=description,
+                                     department_id=department_id, policy=self.app.settings.policy,  # type: ignore[attr-defined]
+                                     actor=self.agent)

@@ -1,0 +1,83 @@
+"""Knowledge-base search that works for Chinese text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, inspect, or_, select, text
+from sqlmodel import Session
+
+from agentdesk.models import KbArticle
+from agentdesk.normalize import clean_text
+
+KB_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class KbHit:
+    id: int
+    title: str
+    category: str
+
+
+@dataclass(frozen=True)
+class KbArticleView:
+    id: int
+    title: str
+    category: str
+    body: str
+
+
+def _has_fts(session: Session) -> bool:
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite" and inspect(bind).has_table("kb_fts")
+
+
+def kb_search(session: Session, query: str, limit: int = KB_LIMIT) -> list[KbHit]:
+    """Articles containing every term typed (terms split on spaces), best first.
+
+    FTS5 trigram needs three characters a term; shorter terms (宽带) fall back to a
+    substring match, which is instant at knowledge-base sizes.
+    """
+    terms = [t for t in clean_text(query).split() if t]
+    if not terms:
+        rows = session.execute(
+            select(KbArticle.id, KbArticle.title, KbArticle.category).order_by(KbArticle.category, KbArticle.title)
+            .limit(limit)
+        ).all()
+        return [KbHit(*r) for r in rows]
+    if all(len(t) >= 3 for t in terms) and _has_fts(session):
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = session.execute(
+            text(
+                "SELECT a.id, a.title, a.category FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid "
+                "WHERE kb_fts MATCH :match ORDER BY bm25(kb_fts, 10.0, 1.0, 5.0) LIMIT :limit"
+            ),
+            {"match": match, "limit": limit},
+        ).all()
+        return [KbHit(*r) for r in rows]
+    conditions = [
+        or_(
+            KbArticle.title.icontains(t, autoescape=True),
+            KbArticle.body.icontains(t, autoescape=True),
+            KbArticle.tags.icontains(t, autoescape=True),
+        )
+        for t in terms
+    ]
+    title_hit = and_(*[KbArticle.title.icontains(t, autoescape=True) for t in terms])
+    rows = session.execute(
+        select(KbArticle.id, KbArticle.title, KbArticle.category)
+        .where(and_(*conditions))
+        .order_by(title_hit.desc(), KbArticle.title)
+        .limit(limit)
+    ).all()
+    return [KbHit(*r) for r in rows]
+
+
+def kb_article(session: Session, article_id: int) -> KbArticleView:
+    from agentdesk.services.errors import NotFound
+
+    article = session.get(KbArticle, article_id)
+    if article is None:
+        raise NotFound("kb.not_found", id=article_id)
+    return KbArticleView(article.id, article.title, article.category, article.body)  # type: ignore[arg-type]
