@@ -104,6 +104,8 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
         had = set(listing.selected)
         listing.clear_options()
         listing.add_options([Selection(Content(m.label(lang)), m.id, m.id in had) for m in materials])
+        if materials:
+            listing.highlighted = 0  # so Space ticks the first item at once
         self._update_missing()
         self._select_department()
 

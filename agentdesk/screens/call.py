@@ -27,6 +27,7 @@ from agentdesk.widgets.customer_card import CustomerCardView, fmt_time
 from agentdesk.widgets.localized import LocalizedBindings
 from agentdesk.widgets.outage_alert import OutageAlert
 from agentdesk.widgets.phrase_area import PhraseArea
+from agentdesk.widgets.safe_text import safe
 from agentdesk.widgets.script_panel import ScriptPanel
 from agentdesk.widgets.status_bar import StatusBar
 
@@ -166,8 +167,8 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
         table = self.query_one("#caller-results", DataTable)
         table.clear()
         for hit in hits:
-            table.add_row(Content(hit.name), Content(hit.user_code), Content(hit.phone_masked),
-                          Content(hit.area_name), Content(t("tier." + hit.tier)), key=str(hit.id))
+            table.add_row(safe(hit.name), safe(hit.user_code), safe(hit.phone_masked),
+                          safe(hit.area_name), Content(t("tier." + hit.tier)), key=str(hit.id))
 
     def action_focus_results(self) -> None:
         table = self.query_one("#caller-results", DataTable)

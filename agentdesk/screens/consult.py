@@ -15,6 +15,7 @@ from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo, FollowUpInfo
 from agentdesk.services.kb import KbArticleView, KbHit
 from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.widgets.safe_text import plain, safe
 
 
 class ConsultAnswered:
@@ -113,12 +114,12 @@ class ConsultScreen(FormScreen[object]):
             table = self.query_one("#kb-results", DataTable)
             table.clear()
             for hit in hits:
-                table.add_row(Content(hit.title), Content(hit.category), key=str(hit.id))
+                table.add_row(safe(hit.title), safe(hit.category), key=str(hit.id))
         elif group == "kb-article":
             article: KbArticleView = result  # type: ignore[assignment]
             self.article = article
             self.query_one("#kb-article-text", Static).update(
-                Content.assemble((article.title, "bold"), "\n\n", article.body)
+                Content.assemble((plain(article.title), "bold"), "\n\n", plain(article.body))
             )
         elif group == "due":
             self.query_one("#due-preview", Static).update(

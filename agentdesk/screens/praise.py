@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Checkbox, Footer, Select, Static, TextArea
+from textual.widgets import Checkbox, Footer, Select, Static
 
 from agentdesk.i18n import get_language, t
 from agentdesk.screens.form_base import FormScreen
@@ -35,7 +35,7 @@ class PraiseScreen(FormScreen[str | None]):
             yield Static("", id="form-error", classes="field-error", markup=False)
         yield Footer()
 
-    @on(TextArea.Changed)
+    @on(PhraseArea.Checked)
     def _readback(self) -> None:
         from agentdesk.scripts import load_scripts
 

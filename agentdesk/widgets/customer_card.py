@@ -12,6 +12,7 @@ from textual.widgets import Static
 from agentdesk.i18n import t
 from agentdesk.services.calls import CallerInfo
 from agentdesk.services.customers import CustomerCard
+from agentdesk.widgets.safe_text import plain, safe
 
 
 def fmt_time(value: datetime | None) -> str:
@@ -19,7 +20,7 @@ def fmt_time(value: datetime | None) -> str:
 
 
 def _line(label: str, value: str) -> Content:
-    return Content.assemble((f"{label}: ", "bold"), value)
+    return Content.assemble((f"{label}: ", "bold"), plain(value))
 
 
 class CustomerCardView(Vertical):
@@ -51,7 +52,7 @@ class CustomerCardView(Vertical):
             return
         self.border_title = t("card.title")
         phones = "  ".join(f"{p.masked} ({t('card.phone_' + p.kind)})" for p in card.phones)
-        yield Static(Content.assemble((card.name, "bold"), "  ", (card.user_code, "dim"), "  ",
+        yield Static(Content.assemble((plain(card.name), "bold"), "  ", (plain(card.user_code), "dim"), "  ",
                                       (t("tier." + card.tier), "reverse" if card.tier != "regular" else "")))
         yield Static(_line(t("card.phone"), phones or "—"))
         yield Static(_line(t("card.address"), card.address))
@@ -62,15 +63,15 @@ class CustomerCardView(Vertical):
         ]
         yield Static(Content(t("card.open_orders", count=len(orders))), classes="card-section")
         for text in orders[:3]:
-            yield Static(Content("  " + text))
+            yield Static(safe("  " + text))
         callbacks = [f"{fmt_time(c.due_at)} {c.reason}" for c in card.callbacks_due]
         yield Static(Content(t("card.callbacks_due", count=len(callbacks))), classes="card-section")
         for text in callbacks[:2]:
-            yield Static(Content("  " + text))
+            yield Static(safe("  " + text))
         recent = [
             f"{fmt_time(c.started_at)} {t('request.' + c.request_type) if c.request_type else '—'} {c.summary}"
             for c in card.recent_calls
         ]
         yield Static(Content(t("card.recent_calls", count=len(recent))), classes="card-section")
         for text in recent[:3]:
-            yield Static(Content("  " + text))
+            yield Static(safe("  " + text))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from textual.content import Content
 from textual.widgets import Static
 
 from agentdesk.i18n import t
 from agentdesk.services.outages import OutageInfo
 from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.widgets.safe_text import safe
 
 
 class OutageAlert(Static):
@@ -27,5 +27,5 @@ class OutageAlert(Static):
                  eta=fmt_time(outage.eta), linked=outage.linked_calls)
         if outage.message:
             text += "\n" + outage.message
-        super().__init__(Content(text))
+        super().__init__(safe(text))
         self.outage = outage

@@ -6,6 +6,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from agentdesk.widgets.safe_text import safe
+
 
 class ScriptPanel(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
@@ -30,7 +32,7 @@ class ScriptPanel(VerticalScroll, can_focus=False):
             old.remove_class("-current")
         for line in lines:
             # Script text carries customer names and notes: Content, never markup.
-            self.mount(Static(Content("▶ ") + Content(line), classes="script-line -current"))
+            self.mount(Static(Content("▶ ") + safe(line), classes="script-line -current"))
         self.call_after_refresh(self.scroll_end, animate=False)
 
     def clear(self) -> None:

@@ -1,0 +1,53 @@
+"""Pilot fixtures: a demo database, and helpers to drive the desk by keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentdesk.app import make_app
+from tests.conftest import settings_for
+
+
+@pytest.fixture
+def demo_db(db):  # type: ignore[no-untyped-def]
+    from agentdesk.services.demo import build_demo
+
+    build_demo(db, customers=200)
+    return db
+
+
+@pytest.fixture
+def desk(db_url, demo_db, fixed_clock):  # type: ignore[no-untyped-def]
+    """Build the app for a language; the test drives it."""
+
+    def build(lang: str = "zh_CN"):  # type: ignore[no-untyped-def]
+        return make_app(settings_for(db_url, lang), clock=fixed_clock)
+
+    return build
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+
+
+async def login(pilot, number: str = "1024", pin: str = "1024") -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press(*number, "enter", *pin, "enter")
+    await settle(pilot)
+
+
+async def take_call_for(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
+    """F2, type the search, pick the first result."""
+    await pilot.press("f2")
+    await settle(pilot)
+    await type_text(pilot, query)
+    await settle(pilot)
+    await pilot.press("down", "enter")
+    await settle(pilot)
