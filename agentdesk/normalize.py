@@ -123,3 +123,10 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     full = lazy_pinyin(han, style=Style.NORMAL, errors=lambda s: ["" for _ in s])
     full = [p.lower() for p in full if p and p.isascii()]
     return "".join(p[0] for p in full), "".join(full)
+
+
+def cjk_wrap(text: str) -> str:
+    """Chinese has no spaces between words, and the wrapper breaks only at spaces: a space
+    before a run of Hanzi would push the whole run to the next line. Such spaces go
+    ("1. 请…" → "1.请…", "断电 30 秒" → "断电 30秒"), and long runs fold at the edge."""
+    return re.sub(r"(?<=\S)[ \u00a0]+(?=[\u3000-\u9fff\uff00-\uffef])", "", text)

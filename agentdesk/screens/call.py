@@ -95,8 +95,9 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#caller-results", DataTable)
-        for key in ("col_name", "col_code", "col_phone", "col_area", "col_tier"):
-            table.add_column(t("call." + key), key=key)
+        # Fixed widths in terminal cells: CJK names and areas line up whatever the data.
+        for key, width in (("col_name", 16), ("col_code", 14), ("col_phone", 14), ("col_area", 32), ("col_tier", 12)):
+            table.add_column(t("call." + key), key=key, width=width)
         self.script(self.scripts.text("greeting", agent_number=self.login.agent.number))
         self.script(self.scripts.text("identify.ask"))
         self.start()

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Input, Static
 
 from agentdesk.i18n import t
+from agentdesk.normalize import cjk_wrap
 from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo, FollowUpInfo
@@ -59,8 +60,8 @@ class ConsultScreen(FormScreen[object]):
 
     def on_mount(self) -> None:
         table = self.query_one("#kb-results", DataTable)
-        table.add_column(t("consult.col_title"), key="title")
-        table.add_column(t("consult.col_category"), key="category")
+        table.add_column(t("consult.col_title"), key="title", width=30)
+        table.add_column(t("consult.col_category"), key="category", width=10)
         self.query_one("#follow-up").display = False
         self.search("")
 
@@ -115,11 +116,14 @@ class ConsultScreen(FormScreen[object]):
             table.clear()
             for hit in hits:
                 table.add_row(safe(hit.title), safe(hit.category), key=str(hit.id))
+            if not hits:
+                self.article = None
+                self.query_one("#kb-article-text", Static).update(Content(t("consult.no_results")))
         elif group == "kb-article":
             article: KbArticleView = result  # type: ignore[assignment]
             self.article = article
             self.query_one("#kb-article-text", Static).update(
-                Content.assemble((plain(article.title), "bold"), "\n\n", plain(article.body))
+                Content.assemble((plain(article.title), "bold"), "\n\n", cjk_wrap(plain(article.body)))
             )
         elif group == "due":
             self.query_one("#due-preview", Static).update(
@@ -141,6 +145,7 @@ class ConsultScreen(FormScreen[object]):
     def action_follow_up(self) -> None:
         self.follow_up_open = True
         self.query_one("#follow-up").display = True
+        self.query_one("#kb-body").styles.height = 6  # room for the follow-up and its deadline
         question = self.query_one("#question", Input)
         if not question.value:
             question.value = self.query_one("#kb-query", Input).value

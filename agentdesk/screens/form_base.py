@@ -31,9 +31,9 @@ class FormScreen(LocalizedBindings, ModalScreen[R]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def field_error(self, field: str, text: str) -> None:
-        for widget in self.query(".field-error"):
-            widget.update("")  # type: ignore[attr-defined]
+    def field_error(self, field: str, text: str, *, keep: bool = False) -> None:
+        if not keep:
+            self.clear_errors()
         target = self.query(f"#{field}-error")
         if target:
             target.first(Static).update(Content(text))
@@ -52,12 +52,16 @@ class FormScreen(LocalizedBindings, ModalScreen[R]):
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import InvalidInput, ServiceError
+        from agentdesk.services.errors import InvalidFields, InvalidInput, ServiceError
 
         worker = event.worker
         if event.state == WorkerState.ERROR:
             error = worker.error
-            if isinstance(error, InvalidInput) and error.field:
+            if isinstance(error, InvalidFields):
+                self.clear_errors()
+                for field, problem in error.errors.items():
+                    self.field_error(field, problem.message(), keep=True)
+            elif isinstance(error, InvalidInput) and error.field:
                 self.field_error(error.field, error.message())
             elif isinstance(error, ServiceError):
                 self.field_error("form", error.message())

@@ -19,7 +19,7 @@ from agentdesk.normalize import PhoneError, clean_text, normalize_name, parse_ph
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.deadlines import policy_clocks, work_order_deadlines
-from agentdesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.errors import InvalidFields, InvalidInput, NotFound, PermissionDenied
 
 REQUEST_TYPES = ("consult", "complaint", "repair", "business", "praise")
 CHECKLIST_ITEMS = ("reason", "department", "order", "callback")
@@ -132,16 +132,22 @@ def register_unregistered(
     session: Session, call_id: int, *, name: str, address: str, phone: str, actor: AgentInfo
 ) -> CallerInfo:
     """An unregistered caller must leave name, address and contact number (DESIGN step 2)."""
+    errors: dict[str, InvalidInput] = {}
     clean_name = normalize_name(name or "")
     if not clean_name:
-        raise InvalidInput("field.required", field="name")
-    if len(clean_name) > 100:
-        raise InvalidInput("field.too_long", field="name", limit=100)
-    clean_address = _text(address, "address")
+        errors["name"] = InvalidInput("field.required", field="name")
+    elif len(clean_name) > 100:
+        errors["name"] = InvalidInput("field.too_long", field="name", limit=100)
+    try:
+        clean_address = _text(address, "address")
+    except InvalidInput as exc:
+        errors["address"] = exc
     try:
         parsed = parse_phone(phone or "")
     except PhoneError as exc:
-        raise InvalidInput(exc.key, field="phone") from None
+        errors["phone"] = InvalidInput(exc.key, field="phone")
+    if errors:
+        raise InvalidFields(errors)
     call = _call(session, call_id, actor)
     call.customer_id = None
     call.caller_name = clean_name

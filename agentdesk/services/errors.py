@@ -38,3 +38,12 @@ class NotFound(ServiceError):
 
 class LoginFailed(ServiceError):
     key = "login.wrong"
+
+
+class InvalidFields(InvalidInput):
+    """Several fields wrong at once: all reported together, so the agent fixes them in one go."""
+
+    def __init__(self, errors: dict[str, InvalidInput]) -> None:
+        first_field, first = next(iter(errors.items()))
+        super().__init__(first.key, field=first_field, **first.params)
+        self.errors = errors

@@ -88,3 +88,10 @@ def test_clean_text_drops_escape_sequences_keeps_markup_literally() -> None:
 def test_pinyin_initials() -> None:
     assert pinyin_keys("张三") == ("zs", "zhangsan")
     assert pinyin_keys("阿卜杜拉·买买提")[0] == "abdlmmt"
+
+
+def test_cjk_wrap_keeps_hanzi_runs_together() -> None:
+    from agentdesk.normalize import cjk_wrap
+
+    assert cjk_wrap("1. 请客户确认\n3. 将机顶盒断电 30 秒后") == "1.请客户确认\n3.将机顶盒断电 30秒后"
+    assert cjk_wrap("Press the red key") == "Press the red key"
