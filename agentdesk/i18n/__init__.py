@@ -1,7 +1,8 @@
 """One i18n layer for the TUI and the CLI: zh_CN first, English too.
 
-Catalogs are TOML files beside this module; nested tables become dotted keys
-(``[login] title = …`` → ``login.title``). Values are plain text, never markup:
+Catalogs are the TOML files in ``<lang>/`` beside this module (one file per area of
+the app, merged); nested tables become dotted keys (``[login] title = …`` →
+``login.title``). A key defined twice is an error, so files cannot silently clash. Values are plain text, never markup:
 screens wrap them in ``Content``/``Text`` and fill variables as data.
 """
 
@@ -29,8 +30,15 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    with open(_HERE / f"{lang}.toml", "rb") as fh:
-        return _flatten(tomllib.load(fh))
+    merged: dict[str, str] = {}
+    for path in sorted((_HERE / lang).glob("*.toml")):
+        with open(path, "rb") as fh:
+            entries = _flatten(tomllib.load(fh))
+        clash = merged.keys() & entries.keys()
+        if clash:
+            raise ValueError(f"{path.name}: keys already defined in another {lang} file: {sorted(clash)}")
+        merged.update(entries)
+    return merged
 
 
 def set_language(lang: str) -> None:
