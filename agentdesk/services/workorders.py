@@ -318,7 +318,7 @@ def _paused_clause():  # type: ignore[no-untyped-def]
     overdue and warning lists; their clock is stopped)."""
     pause = aliased(WorkOrderEvent)
     resume = aliased(WorkOrderEvent)
-    later_resume = exists().where(resume.work_order_id == WorkOrder.id, resume.kind == RESUME, resume.id > pause.id)
+    later_resume = exists().where(resume.work_order_id == pause.work_order_id, resume.kind == RESUME, resume.id > pause.id)
     return exists().where(pause.work_order_id == WorkOrder.id, pause.kind == PAUSE, ~later_resume)
 
 

@@ -270,6 +270,22 @@ def test_paused_orders_are_neither_overdue_nor_warning(desk: Desk, fixed_clock) 
     assert load(desk, oid).resolve_by == T0 + timedelta(hours=29)
 
 
+def test_another_orders_resume_does_not_resume_this_one(desk: Desk, fixed_clock) -> None:
+    paused = new_order(desk, kind="repair")
+    other = new_order(desk, kind="repair")
+    fixed_clock.advance(hours=1)
+    with desk.db.write() as s:
+        wo.pause(s, paused, actor=desk.agent, reason="客户不在家")
+        wo.pause(s, other, actor=desk.agent, reason="客户不在家")
+    fixed_clock.advance(hours=1)
+    with desk.db.write() as s:
+        wo.resume(s, other, actor=desk.agent)
+    fixed_clock.advance(days=3)
+    with desk.db.read() as s:
+        assert [r.id for r in wo.list_orders(s, overdue=True).rows] == [other]
+        assert {r.id: r.badge for r in wo.list_orders(s).rows} == {paused: "paused", other: "overdue"}
+
+
 def test_resolving_a_paused_order_resumes_its_clock(desk: Desk, fixed_clock) -> None:
     oid = new_order(desk, kind="restore", status="in_progress")
     with desk.db.write() as s:
