@@ -40,6 +40,7 @@ class AgentDeskApp(App[None]):
         localize_bindings(self)
         self.settings = settings
         self._db_future: Future = Future()
+        self._quit_armed_at = -1e9
         self.policy_label = settings.policy
 
     def on_mount(self) -> None:
@@ -68,6 +69,29 @@ class AgentDeskApp(App[None]):
         if self._db_future.done() and self._db_future.exception() is None:
             self._db_future.result().dispose()
 
+    async def action_quit(self) -> None:
+        """Quit; during a call, only when asked twice, so a stray Ctrl+Q loses nothing."""
+        from agentdesk.screens.call import CallScreen
+
+        in_call = any(isinstance(s, CallScreen) for s in self.screen_stack)
+        now = self._quit_clock()
+        if in_call and now - self._quit_armed_at > 3:
+            self._quit_armed_at = now
+            self.notify(t("app.quit_in_call"), severity="warning", markup=False)
+            return
+        from agentdesk.screens.desk import DeskScreen
+
+        desk = next((s for s in self.screen_stack if isinstance(s, DeskScreen)), None)
+        if desk is not None and not in_call:
+            desk.end_shift(then_exit=True)  # quitting from the desk ends the shift like F10
+            return
+        self.exit()
+
+    def _quit_clock(self) -> float:
+        import time
+
+        return time.monotonic()
+
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
@@ -79,7 +103,10 @@ class AgentDeskApp(App[None]):
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen or binding.action == "command_palette":
+            # Our actions carry ids; a focused field's editing keys (copy, delete word…)
+            # are not commands an agent looks for.
+            if binding.id is None or not binding.description or binding.action in seen \
+                    or binding.action == "command_palette":
                 continue
             seen.add(binding.action)
             yield SystemCommand(

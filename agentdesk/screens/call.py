@@ -43,17 +43,19 @@ class CallEnded:
 
 
 class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
-    AUTO_FOCUS = "#caller-search"
+    # Focus is placed by step (see go()); a default would send keys to a hidden field.
+    AUTO_FOCUS = None
     BINDINGS = [
         Binding("ctrl+n", "unregistered", "binding.unregistered", id="call.unregistered"),
         Binding("down", "focus_results", "binding.results", id="call.results", show=False),
         Binding("1", "request('consult')", "binding.consult", id="call.consult"),
+        Binding("2", "request('complaint')", "binding.complaint", id="call.complaint"),
         Binding("3", "request('repair')", "binding.repair", id="call.repair"),
         Binding("4", "request('business')", "binding.business", id="call.business"),
         Binding("5", "request('praise')", "binding.praise", id="call.praise"),
         Binding("o", "link_outage", "binding.link_outage", id="call.link_outage"),
         Binding("ctrl+f", "reidentify", "binding.reidentify", id="call.reidentify"),
-        Binding("ctrl+e", "closing", "binding.closing", id="call.closing"),
+        Binding("ctrl+e", "closing", "binding.closing", id="call.closing", priority=True),
         Binding("escape", "back_to_requests", "binding.more_requests", id="call.more"),
         Binding("ctrl+s", "finish", "binding.finish", id="call.finish", priority=True),
     ]
@@ -100,6 +102,7 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
             table.add_column(t("call." + key), key=key, width=width)
         self.script(self.scripts.text("greeting", agent_number=self.login.agent.number))
         self.script(self.scripts.text("identify.ask"))
+        self.query_one("#caller-search", Input).focus()
         self.start()
 
     @property
@@ -120,7 +123,9 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
         elif step == STEP_CLOSING:
             self.query_one("#summary", PhraseArea).focus()
         else:
-            self.set_focus(None)
+            # The card step's scroll area holds focus: digits reach the screen's
+            # bindings, and a closing form gives focus back here.
+            self.query_one(f"#{STEP_CARD}").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         identified = self.caller is not None
@@ -262,6 +267,11 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
             from agentdesk.screens.business_form import BusinessFormScreen
 
             self.app.push_screen(BusinessFormScreen(call.id, caller, self.login.agent), self._business_done)
+        elif kind == "complaint":
+            from agentdesk.screens.complaint_intake import ComplaintIntakeScreen
+
+            self.script(self.scripts.text("complaint.route"))
+            self.app.push_screen(ComplaintIntakeScreen(call.id, caller, self.login.agent), self._complaint_done)
         elif kind == "praise":
             from agentdesk.screens.praise import PraiseScreen
 
@@ -293,6 +303,14 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
         if hasattr(result, "order"):
             self.unsolved = True
         # Either the acceptance line, or every missing material told at once.
+        self.script(result.line)
+        self.action_closing()
+
+    def _complaint_done(self, result: Any) -> None:
+        if result is None:
+            return
+        if hasattr(result, "info"):
+            self.unsolved = True  # a work order now owes the caller a reply
         self.script(result.line)
         self.action_closing()
 
@@ -353,7 +371,9 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
             text = error.message() if isinstance(error, ServiceError) else t(
                 "error.unexpected", error=f"{type(error).__name__}: {error}")
             if worker.group == "close":
-                self.query_one("#closing-error", Static).update(Content(text))
+                closing_error = self.query_one("#closing-error", Static)
+                closing_error.update(Content(text))
+                closing_error.add_class("-shown")
             else:
                 self.notify(text, severity="error", markup=False)
             return

@@ -56,12 +56,13 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         self.end_shift()
 
     @work(thread=True, exclusive=True, group="logout", exit_on_error=False)
-    def end_shift(self) -> None:
+    def end_shift(self, then_exit: bool = False) -> bool:
         from agentdesk.services.accounts import end_shift
 
         db = self.app.database()  # type: ignore[attr-defined]
         with db.write() as session:
             end_shift(session, self.login.shift.id, actor=self.login.agent)
+        return then_exit
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
@@ -70,6 +71,9 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         if event.worker.state == WorkerState.SUCCESS:
             from agentdesk.screens.login import LoginScreen
 
+            if event.worker.result:
+                self.app.exit()
+                return
             self.app.notify(t("desk.logged_out"), markup=False)
             self.app.switch_screen(LoginScreen())
         elif event.worker.state == WorkerState.ERROR:

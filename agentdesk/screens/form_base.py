@@ -8,7 +8,7 @@ from textual import on
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
@@ -35,14 +35,20 @@ class FormScreen(LocalizedBindings, ModalScreen[R]):
         if not keep:
             self.clear_errors()
         target = self.query(f"#{field}-error")
-        if target:
-            target.first(Static).update(Content(text))
-        else:
-            self.query_one("#form-error", Static).update(Content(text))
+        widget = target.first(Static) if target else self.query_one("#form-error", Static)
+        widget.update(Content(text))
+        widget.add_class("-shown")
 
     def clear_errors(self) -> None:
         for widget in self.query(".field-error"):
             widget.update("")  # type: ignore[attr-defined]
+            widget.remove_class("-shown")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        # Enter in a one-line field moves on, as on the login screen; Ctrl+S saves.
+        event.stop()
+        self.focus_next()
 
     def on_saved(self, result: Any) -> None:
         self.dismiss(result)

@@ -18,13 +18,24 @@ from agentdesk.i18n import t
 from agentdesk.widgets.localized import LocalizedBindings
 
 
+class NumberInput(LocalizedBindings, Input):
+    """The agent-number field: Enter goes on to the PIN (and says so in the footer)."""
+
+    BINDINGS = [Binding("enter", "submit", "binding.next_field", id="login.next")]
+
+
+class PinInput(LocalizedBindings, Input):
+    """The PIN field: Enter logs in.
+
+    Enter is the field's own binding rather than a priority one on the screen, so keys
+    typed in a burst (a paste, a slow link) reach the field before Enter does.
+    """
+
+    BINDINGS = [Binding("enter", "submit", "binding.login", id="login.submit")]
+
+
 class LoginScreen(LocalizedBindings, Screen[None]):
     AUTO_FOCUS = "#number"
-    BINDINGS = [
-        # Priority, so Enter is in the footer and works from either field: on the number
-        # it moves to the PIN, on the PIN it logs in.
-        Binding("enter", "login", "binding.login", id="login", priority=True),
-    ]
 
     @dataclass
     class LoggedIn(Message):
@@ -36,9 +47,10 @@ class LoginScreen(LocalizedBindings, Screen[None]):
                 yield Static(Content(t("app.title")), id="login-title")
                 yield Static(Content(t("login.subtitle")), id="login-subtitle")
                 yield Static(Content(t("login.number")), classes="field-label")
-                yield Input(id="number", restrict=r"[0-9０-９]*", max_length=8, placeholder=t("login.number"))
+                yield NumberInput(id="number", restrict=r"[0-9０-９]*", max_length=8, placeholder=t("login.number"))
                 yield Static(Content(t("login.pin")), classes="field-label")
-                yield Input(id="pin", password=True, restrict=r"[0-9０-９]*", max_length=12, placeholder=t("login.pin"))
+                yield PinInput(id="pin", password=True, restrict=r"[0-9０-９]*", max_length=12,
+                               placeholder=t("login.pin"))
                 yield Static("", id="login-message", markup=False)
                 yield Static("", id="login-hint", markup=False)
         yield Footer()
@@ -59,13 +71,20 @@ class LoginScreen(LocalizedBindings, Screen[None]):
         with db.read() as session:
             return agent_count(session)
 
+    @on(Input.Submitted, "#number")
+    def _number_done(self) -> None:
+        if self.query_one("#pin", Input).value:
+            self.action_login()
+        else:
+            self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _pin_done(self) -> None:
+        self.action_login()
+
     def action_login(self) -> None:
         number = self.query_one("#number", Input).value
-        pin_input = self.query_one("#pin", Input)
-        pin = pin_input.value
-        if number and not pin and not pin_input.has_focus:
-            pin_input.focus()
-            return
+        pin = self.query_one("#pin", Input).value
         if not number or not pin:
             self.show_message(t("login.empty"))
             self.query_one("#number" if not number else "#pin", Input).focus()

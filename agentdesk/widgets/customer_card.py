@@ -20,7 +20,7 @@ def fmt_time(value: datetime | None) -> str:
 
 
 def _line(label: str, value: str) -> Content:
-    return Content.assemble((f"{label}: ", "bold"), plain(value))
+    return Content.assemble((label + t("ui.colon"), "bold"), plain(value))
 
 
 class CustomerCardView(Vertical):

@@ -44,6 +44,10 @@ class PhraseArea(Vertical):
         area: PhraseArea
         flagged: bool
 
+        @property
+        def control(self) -> PhraseArea:
+            return self.area
+
     def __init__(self, text: str = "", *, id: str | None = None, placeholder: str = "") -> None:
         super().__init__(id=id)
         self._initial = text

@@ -45,7 +45,7 @@ class StatusBar(Horizontal):
     def compose(self) -> ComposeResult:
         # Agent names are user data: built as Content, never parsed as markup.
         yield Static(Content(f"{t('desk.agent')} ") + Content(self._agent_label), id="status-agent")
-        yield Static(Content(f"{t('desk.policy')}: ") + Content(self._policy), id="status-policy")
+        yield Static(Content(t("desk.policy") + t("ui.colon")) + Content(self._policy), id="status-policy")
         yield Static(id="status-shift")
 
     def on_mount(self) -> None:

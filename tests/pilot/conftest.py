@@ -33,8 +33,23 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type as a terminal would deliver it.
+
+    Pilot.press loses the character of full-width punctuation (，、？) because it looks the
+    key name up in a different spelling than the terminal parser; those keys are sent the
+    way the parser builds them (Key(name, character)).
+    """
+    from textual import events
+    from textual.keys import _character_to_key
+
     for ch in text:
-        await pilot.press("space" if ch == " " else ch)
+        if ch == " ":
+            await pilot.press("space")
+        elif ord(ch) > 127 and not ch.isalnum():
+            pilot.app._driver.send_message(events.Key(_character_to_key(ch), ch))
+            await pilot.pause()
+        else:
+            await pilot.press(ch)
 
 
 async def login(pilot, number: str = "1024", pin: str = "1024") -> None:  # type: ignore[no-untyped-def]

@@ -87,7 +87,7 @@ async def test_repair_by_keys_with_phrase_flag(desk, demo_db) -> None:
         await take_call_for(pilot, "220100000001")
         await pilot.press("3")
         await settle(pilot)
-        await type_text(pilot, "机顶盒无信号,我也不知道")
+        await type_text(pilot, "机顶盒无信号，我也不知道")
         await settle(pilot)
         area = app.screen.query_one("#description")
         assert area.flagged and "服务忌语" in str(area.query_one(".phrase-warning").render())
@@ -108,7 +108,7 @@ async def test_repair_by_keys_with_phrase_flag(desk, demo_db) -> None:
     call = only_call(demo_db)
     with demo_db.read() as session:
         order = session.execute(select(WorkOrder).where(WorkOrder.call_id == call.id)).scalar_one()
-    assert order.kind == "repair" and order.phrase_flag and order.description == "机顶盒无信号,我也不知道"
+    assert order.kind == "repair" and order.phrase_flag and order.description == "机顶盒无信号，我也不知道"
     assert call.phrase_flag and call.outcome == "work_order" and json.loads(call.checklist) == ALL_TICKED
 
 
@@ -140,7 +140,7 @@ async def test_business_materials_missing_then_complete(desk, demo_db) -> None:
         for _ in range(materials.option_count):
             await pilot.press("space", "down")
         await settle(pilot)
-        assert str(app.screen.query_one("#missing-line").render()) == "材料齐全,可以受理。"
+        assert str(app.screen.query_one("#missing-line").render()) == "材料齐全，可以受理。"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CallScreen)
@@ -262,3 +262,120 @@ async def test_markup_in_customer_text_is_shown_literally(desk, demo_db) -> None
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, DeskScreen)
     assert only_call(demo_db).summary == "[@click=app.quit]x[/]"
+
+
+async def test_complaint_accepted_by_keys(desk, demo_db) -> None:
+    from agentdesk.models import Complaint
+
+    app = desk("zh_CN")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await take_call_for(pilot, "13800138000")
+        await pilot.press("2")
+        await settle(pilot)
+        await type_text(pilot, "上门维修人员")
+        await pilot.press("tab")
+        await type_text(pilot, "约好上午来，下午才到")
+        await settle(pilot)
+        assert "约好上午来，下午才到" in str(app.screen.query_one("#restate").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen)
+        last = str(app.screen.query_one("#script").query(".script-line")[-2].render())
+        assert "投诉已受理" in last and "GD20261123-" in last
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await tick_all_and_save(pilot)
+        assert isinstance(app.screen, DeskScreen)
+    call = only_call(demo_db)
+    with demo_db.read() as session:
+        complaint = session.execute(select(Complaint)).scalar_one()
+    assert complaint.complainant_name == "张三" and complaint.contact_phone == "13800138000"
+    assert complaint.target == "上门维修人员" and call.outcome == "complaint_accepted"
+
+
+async def test_complaint_refused_without_contact(desk, demo_db) -> None:
+    from sqlalchemy import func
+
+    from agentdesk.models import Complaint
+
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_text(pilot, "Anonymous")
+        await pilot.press("tab")
+        await type_text(pilot, "somewhere")
+        await pilot.press("tab")
+        await type_text(pilot, "13912345678")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        phone = app.screen.query_one("#phone")
+        phone.value = ""  # the caller takes back the number: no contact, no complaint
+        await type_text(pilot, "billing")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "contact number" in str(app.screen.query_one("#phone-error").render())
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen)
+        assert "can't register this complaint" in str(app.screen.query_one("#script").query(".script-line")[-2].render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+    call = only_call(demo_db)
+    with demo_db.read() as session:
+        assert session.execute(select(func.count()).select_from(Complaint)).scalar_one() == 0
+    assert call.outcome == "complaint_refused" and json.loads(call.request_text) == {"missing": ["phone"]}
+
+
+async def test_request_keys_still_work_after_escaping_a_form(desk, demo_db) -> None:
+    from agentdesk.screens.praise import PraiseScreen
+    from agentdesk.screens.work_order_form import WorkOrderFormScreen
+
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await take_call_for(pilot, "13800138000")
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, WorkOrderFormScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert isinstance(app.screen, PraiseScreen)
+        assert app.screen.query_one("#content").text == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#caller-search").value == "13800138000"  # nothing typed into it
+
+
+async def test_quit_during_a_call_asks_twice(desk, demo_db) -> None:
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await take_call_for(pilot, "13800138000")
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, CallScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quit_from_the_desk_ends_the_shift(desk, demo_db) -> None:
+    from agentdesk.models import Shift
+
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    with demo_db.read() as session:
+        assert session.execute(select(Shift)).scalar_one().ended_at is not None

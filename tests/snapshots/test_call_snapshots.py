@@ -62,7 +62,7 @@ async def repair(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
     await pilot.press("3")
     await settle(pilot)
-    await type_text(pilot, "机顶盒无信号,不知道怎么搞的")
+    await type_text(pilot, "机顶盒无信号，不知道怎么搞的")
     await settle(pilot)
 
 
@@ -103,6 +103,23 @@ async def closing(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
+async def complaint(pilot) -> None:  # type: ignore[no-untyped-def]
+    await card(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    await type_text(pilot, "上门维修人员")
+    await pilot.press("tab")
+    await type_text(pilot, "约好上午来，下午才到")
+    await settle(pilot)
+
+
+async def complaint_refused(pilot) -> None:  # type: ignore[no-untyped-def]
+    await complaint(pilot)
+    pilot.app.screen.query_one("#phone").value = ""
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
 async def outage(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
 
@@ -110,7 +127,8 @@ async def outage(pilot) -> None:  # type: ignore[no-untyped-def]
 STEPS = {
     "identify": identify, "card": card, "unregistered": unregistered, "consult": consult,
     "follow_up": follow_up, "repair": repair, "business": business, "praise": praise,
-    "checklist": checklist, "closing": closing, "outage": outage,
+    "checklist": checklist, "closing": closing, "outage": outage, "complaint": complaint,
+    "complaint_missing_contact": complaint_refused,
 }
 
 
@@ -119,7 +137,7 @@ STEPS = {
 def test_call_step(snap_compare, desk, demo_db, fixed_clock, step: str, lang: str) -> None:
     if step == "outage":
         with demo_db.write() as session:
-            declared = Outage(services='["tv", "broadband"]', cause="光缆被挖断", message="请安抚用户,无需报修",
+            declared = Outage(services='["tv", "broadband"]', cause="光缆被挖断", message="请安抚用户，无需报修",
                               declared_by_id=1, declared_at=fixed_clock.now(), updated_at=fixed_clock.now(),
                               eta=fixed_clock.now() + timedelta(hours=3))
             session.add(declared)

@@ -1,4 +1,4 @@
-"""Business acceptance materials: every missing item told at once (一次性告知), both languages."""
+"""Business acceptance materials: every missing item told at once （一次性告知）, both languages."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_organization_and_individual_differ() -> None:
     org = [m.id for m in get_business_type("install").materials("organization")]
     assert org == ["business_licence", "handler_id", "intro_letter"]
     labels = [m.zh for m in get_business_type("install").materials("organization")]
-    assert labels == ["营业执照副本复印件(加盖公章)", "经办人身份证件", "单位介绍信"]
+    assert labels == ["营业执照副本复印件（加盖公章）", "经办人身份证件", "单位介绍信"]
     assert [m.id for m in get_business_type("install").materials()] == ["owner_id"]
 
 
@@ -120,7 +120,7 @@ def test_missing_line_lists_everything_in_one_sentence(lang: str) -> None:
 
 def test_missing_line_exact_chinese() -> None:
     line = missing_line("transfer", {"old_owner_id"}, "individual", "zh_CN")
-    assert line.startswith("办理过户还需要以下材料:新户主有效身份证件原件、结清全部费用的缴费凭证。请您一次备齐")
+    assert line.startswith("办理过户还需要以下材料：新户主有效身份证件原件、结清全部费用的缴费凭证。请您一次备齐")
 
 
 def test_missing_line_with_situations() -> None:

@@ -77,7 +77,7 @@ def test_consult_follow_up_uses_policy_reply_deadline(demo, fixed_clock) -> None
     info = _start(db, agent)
     with db.write() as session:
         calls.identify_customer(session, info.id, 1, actor=agent)
-        follow = calls.consult_follow_up(session, info.id, question="为什么这个月多扣了 10 元?",
+        follow = calls.consult_follow_up(session, info.id, question="为什么这个月多扣了 10 元？",
                                          contact_phone="138-0013-8000", policy="generic", actor=agent)
     assert follow.due_at == fixed_clock.now() + timedelta(hours=24)
     with db.write() as session:
@@ -85,7 +85,7 @@ def test_consult_follow_up_uses_policy_reply_deadline(demo, fixed_clock) -> None
             calls.close_call(session, info.id, summary="已登记", checklist={"reason": True}, actor=agent)
         assert err.value.key == "call.checklist_incomplete"
     with db.write() as session:
-        calls.close_call(session, info.id, summary="已登记,24 小时内答复",
+        calls.close_call(session, info.id, summary="已登记，24 小时内答复",
                          checklist=dict.fromkeys(calls.CHECKLIST_ITEMS, True), actor=agent)
     with db.read() as session:
         call = session.get(Call, info.id)
@@ -102,7 +102,7 @@ def test_repair_work_order_and_phrase_flag(demo, fixed_clock) -> None:
         calls.identify_customer(session, info.id, 1, actor=agent)
         preview = calls.preview_deadlines(session, info.id, "repair", "general", "generic")
         order = calls.create_work_order(session, info.id, kind="repair", severity="general",
-                                        description="机顶盒无信号,我也不知道怎么回事", department_id=dept.id,
+                                        description="机顶盒无信号，我也不知道怎么回事", department_id=dept.id,
                                         policy="generic", actor=agent)
     assert order.phrase_flag is True
     assert order.resolve_by == preview["resolve_by"]

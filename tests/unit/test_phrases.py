@@ -1,4 +1,4 @@
-"""Forbidden phrases (服务忌语): found where typed, longest first, with a polite alternative."""
+"""Forbidden phrases （服务忌语）: found where typed, longest first, with a polite alternative."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _found(text: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("phrase", DESIGN_FORBIDDEN)
 def test_every_design_phrase_is_detected_with_a_suggestion(phrase: str) -> None:
-    text = f"客户来电,坐席说:{phrase}。"
+    text = f"客户来电，坐席说：{phrase}。"
     hits = check(text)
     assert len(hits) == 1, hits
     hit = hits[0]
@@ -77,12 +77,12 @@ def test_longest_match_wins_over_a_shorter_phrase_inside(tmp_path: Path) -> None
         encoding="utf-8",
     )
     book = PhraseBook.from_file(toml)
-    hits = book.check("我不负责这些事,也不负责那个")
+    hits = book.check("我不负责这些事，也不负责那个")
     assert [(h.start, h.end, h.phrase) for h in hits] == [(0, 7, "我不负责这些事"), (9, 12, "不负责")]
 
 
 def test_hits_sorted_and_non_overlapping() -> None:
-    text = "下班了,找别人去吧,不知道。Hold on, not my job."
+    text = "下班了，找别人去吧，不知道。Hold on, not my job."
     hits = check(text)
     assert [h.phrase for h in hits] == ["下班了", "找别人去", "不知道", "hold on", "not my job"]
     assert all(a.end <= b.start for a, b in zip(hits, hits[1:]))
@@ -118,11 +118,11 @@ def test_english_whole_words_and_apostrophes() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "请您稍候,我马上为您查询。",
-        "您好,1024号为您服务,请问有什么可以帮您?",
-        "请您放心,对不起,谢谢,别客气,再见。",
-        "不知道您现在方便吗?",
-        "如果您不知道用户编码,请告诉我您的电话号码。",
+        "请您稍候，我马上为您查询。",
+        "您好，1024号为您服务，请问有什么可以帮您？",
+        "请您放心，对不起，谢谢，别客气，再见。",
+        "不知道您现在方便吗？",
+        "如果您不知道用户编码，请告诉我您的电话号码。",
         "Thank you for waiting; one moment, please.",
         "I know the household one-time fee.",
         "",
@@ -166,8 +166,8 @@ def test_bad_phrase_file_names_file_and_entry(tmp_path: Path) -> None:
 
 def test_fast_enough_for_every_keystroke() -> None:
     """A 2,000-character note is checked per keystroke; print the cost, assert nothing about it."""
-    base = "客户反映宽带经常掉线,已经报修两次,请您稍候,我马上为您查询。Customer says the TV box is dead. "
-    note = (base * (2000 // len(base) + 1))[:1990] + "不\u200b知道,hold on"
+    base = "客户反映宽带经常掉线，已经报修两次，请您稍候，我马上为您查询。Customer says the TV box is dead. "
+    note = (base * (2000 // len(base) + 1))[:1990] + "不\u200b知道，hold on"
     check(note)  # warm up (compile)
     rounds = 50
     t0 = time.perf_counter()

@@ -88,20 +88,20 @@ def test_zh_scripts_are_chinese_and_en_scripts_are_not() -> None:
 
 
 def test_greeting_exact() -> None:
-    assert load_scripts("zh_CN").text("greeting", agent_number=1024) == "您好,1024号为您服务,请问有什么可以帮您?"
+    assert load_scripts("zh_CN").text("greeting", agent_number=1024) == "您好，1024号为您服务，请问有什么可以帮您？"
     assert "1024" in load_scripts("en").text("greeting", agent_number="1024")
 
 
 def test_fixed_wording_from_the_seeds() -> None:
     zh = load_scripts("zh_CN")
-    assert zh.text("identify.unregistered") == "请您留下姓名、住址和联系方式,以便我们为您处理。"
-    assert zh.text("closing.anything_else") == "请问还有其他可以帮您的吗?"
-    assert zh.text("closing.goodbye") == "感谢您的来电,再见!"
+    assert zh.text("identify.unregistered") == "请您留下姓名、住址和联系方式，以便我们为您处理。"
+    assert zh.text("closing.anything_else") == "请问还有其他可以帮您的吗？"
+    assert zh.text("closing.goodbye") == "感谢您的来电，再见！"
     repair = zh.text(
         "repair.confirm", order_number="WO-1", department="网络维护部",
         respond_by="10:00", resolve_by="明天 9:00",
     )
-    assert repair == "已为您登记报修,工单号WO-1,网络维护部将在10:00前与您联系,预计明天 9:00前处理完毕。"
+    assert repair == "已为您登记报修，工单号WO-1，网络维护部将在10:00前与您联系，预计明天 9:00前处理完毕。"
 
 
 def test_load_is_cached() -> None:
@@ -142,7 +142,7 @@ HOSTILE = ["[bold]", "[/", "[@click=app.quit]x[/]", "{x}", "{{x}}", "}{", "{", "
 @pytest.mark.parametrize("value", HOSTILE)
 def test_values_stay_literal(value: str) -> None:
     zh = load_scripts("zh_CN")
-    assert zh.text("identify.confirm", customer_name=value) == f"请问您是{value}本人吗?"
+    assert zh.text("identify.confirm", customer_name=value) == f"请问您是{value}本人吗？"
     assert fill("<{a}|{b}>", {"a": value, "b": value}) == f"<{value}|{value}>"
     en = load_scripts("en")
     assert value in en.text("complaint.restate", content=value)
@@ -150,7 +150,7 @@ def test_values_stay_literal(value: str) -> None:
 
 def test_missing_variables_stay_visible() -> None:
     zh = load_scripts("zh_CN")
-    assert zh.text("greeting") == "您好,{agent_number}号为您服务,请问有什么可以帮您?"
+    assert zh.text("greeting") == "您好，{agent_number}号为您服务，请问有什么可以帮您？"
     notice = zh.text("outage.notice", area="湖西社区")
     assert "湖西社区" in notice and "{services}" in notice and "{eta}" in notice
     assert fill("{a}-{b}", {"a": None}) == "{a}-{b}"
@@ -191,7 +191,7 @@ def test_call_script_steps() -> None:
     script = CallScript.build(book, ["greeting", "identify.ask", "closing.goodbye"], {"agent_number": 1024})
     assert len(script) == 3
     assert script.keys() == ("greeting", "identify.ask", "closing.goodbye")
-    assert script.current == ScriptStep("greeting", "您好,1024号为您服务,请问有什么可以帮您?")
+    assert script.current == ScriptStep("greeting", "您好，1024号为您服务，请问有什么可以帮您？")
     assert script.is_first and not script.is_last
     assert script.next is not None and script.next.key == "identify.ask"
     assert script.back().key == "greeting"  # stays on the first line

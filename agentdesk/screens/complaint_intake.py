@@ -1,0 +1,172 @@
+"""Complaint intake: apologise, listen, restate, tell when — with the contact details it needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Checkbox, Footer, Input, Select, Static
+
+from agentdesk.i18n import get_language, t
+from agentdesk.screens.form_base import FormScreen
+from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.calls import CallerInfo, DepartmentInfo
+from agentdesk.services.complaints import ComplaintInfo
+from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.widgets.phrase_area import PhraseArea
+
+
+@dataclass(frozen=True)
+class ComplaintAccepted:
+    info: ComplaintInfo
+    line: str
+
+
+@dataclass(frozen=True)
+class ComplaintRefused:
+    line: str
+
+
+class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | None]):
+    AUTO_FOCUS = "#target"
+    BINDINGS = [
+        Binding("ctrl+r", "refuse", "binding.refuse", id="complaint.refuse", priority=True),
+    ]
+
+    def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.caller = caller
+        self.agent = agent
+
+    @property
+    def book(self):  # type: ignore[no-untyped-def]
+        from agentdesk.scripts import load_scripts
+
+        return load_scripts(get_language())
+
+    def compose(self) -> ComposeResult:
+        from agentdesk.services.complaints import categories
+
+        lang = get_language()
+        cats = categories()
+        first = next(iter(cats.values()))
+        with Vertical(classes="dialog wide"):
+            yield Static(Content(t("complaint.title")), classes="dialog-title")
+            yield Static(Content(self.book.text("complaint.apologise") + " " + self.book.text("complaint.listen")),
+                         classes="script-preview")
+            with Horizontal(classes="form-row"):
+                with Vertical():
+                    yield Static(Content(t("complaint.name")), classes="field-label")
+                    yield Input(self.caller.name, id="name")
+                    yield Static("", id="name-error", classes="field-error", markup=False)
+                with Vertical():
+                    yield Static(Content(t("complaint.phone")), classes="field-label")
+                    yield Input(self.caller.phone, id="phone")
+                    yield Static("", id="phone-error", classes="field-error", markup=False)
+            yield Static(Content(t("complaint.target")), classes="field-label")
+            yield Input(id="target", placeholder=t("complaint.target_placeholder"))
+            yield Static("", id="target-error", classes="field-error", markup=False)
+            yield Static(Content(t("complaint.content")), classes="field-label")
+            yield PhraseArea(id="content", placeholder=t("complaint.content_placeholder"))
+            yield Static("", id="content-error", classes="field-error", markup=False)
+            yield Static("", id="restate", classes="script-preview", markup=False)
+            with Horizontal(classes="form-row"):
+                with Vertical():
+                    yield Static(Content(t("complaint.category")), classes="field-label")
+                    yield Select([(Content(c.label(lang)), cid) for cid, c in cats.items()], value=first.id,
+                                 id="category", allow_blank=False)
+                    yield Static("", id="category-error", classes="field-error", markup=False)
+                with Vertical():
+                    yield Static(Content(t("complaint.subcategory")), classes="field-label")
+                    yield Select([(Content(first.sub_label(s[0], lang)), s[0]) for s in first.subs],
+                                 value=first.subs[0][0], id="subcategory", allow_blank=False)
+                with Vertical():
+                    yield Static(Content(t("workorder.department")), classes="field-label")
+                    yield Select([], id="department", prompt=t("workorder.department_prompt"))
+                    yield Static("", id="department-error", classes="field-error", markup=False)
+            yield Checkbox(t("complaint.fee_dispute"), id="fee-dispute")
+            yield Static("", id="form-error", classes="field-error", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#content", PhraseArea).query_one("TextArea").styles.height = 4
+        self.load_departments()
+
+    @on(Select.Changed, "#category")
+    def _category_changed(self, event: Select.Changed) -> None:
+        from agentdesk.services.complaints import categories
+
+        category = categories().get(str(event.value))
+        if category is None:
+            return
+        lang = get_language()
+        sub = self.query_one("#subcategory", Select)
+        sub.set_options([(Content(category.sub_label(s[0], lang)), s[0]) for s in category.subs])
+        sub.value = category.subs[0][0]
+
+    @on(PhraseArea.Checked, "#content")
+    def _restate(self) -> None:
+        text = self.query_one("#content", PhraseArea).text.strip()
+        line = self.book.text("complaint.restate", content=text) if text else ""
+        self.query_one("#restate", Static).update(Content(line))
+
+    @work(thread=True, exclusive=True, group="departments", exit_on_error=False)
+    def load_departments(self) -> list[DepartmentInfo]:
+        from agentdesk.services.calls import list_departments
+
+        with self._db().read() as session:
+            return list_departments(session)
+
+    def on_loaded(self, group: str, result: object) -> None:
+        if group == "departments":
+            departments: list[DepartmentInfo] = result  # type: ignore[assignment]
+            select = self.query_one("#department", Select)
+            select.set_options([(Content(d.name), d.id) for d in departments])
+            default = next((d.id for d in departments if d.code == "CS"), None)
+            if default is not None:
+                select.value = default
+
+    def _value(self, selector: str) -> object:
+        value = self.query_one(selector, Select).value
+        return None if value is Select.BLANK else value
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        self.accept(
+            name=self.query_one("#name", Input).value, phone=self.query_one("#phone", Input).value,
+            target=self.query_one("#target", Input).value, content=self.query_one("#content", PhraseArea).text,
+            category=str(self._value("#category") or ""), subcategory=self._value("#subcategory"),
+            fee_dispute=self.query_one("#fee-dispute", Checkbox).value, department_id=self._value("#department"),
+        )
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def accept(self, **fields: object) -> ComplaintInfo:
+        from agentdesk.services.complaints import accept_complaint
+
+        with self._db().write() as session:
+            return accept_complaint(session, self.call_id, policy=self.app.settings.policy,  # type: ignore[attr-defined]
+                                    actor=self.agent, **fields)  # type: ignore[arg-type]
+
+    def action_refuse(self) -> None:
+        self.clear_errors()
+        self.refuse(self.query_one("#name", Input).value, self.query_one("#phone", Input).value)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def refuse(self, name: str, phone: str) -> list[str]:
+        from agentdesk.services.complaints import refuse_complaint
+
+        with self._db().write() as session:
+            return refuse_complaint(session, self.call_id, name=name, phone=phone, actor=self.agent)
+
+    def on_saved(self, result: object) -> None:
+        if isinstance(result, ComplaintInfo):
+            line = self.book.text("complaint.accepted", order_number=result.order_number,
+                                  reply_by=fmt_time(result.reply_by or result.resolve_by))
+            self.dismiss(ComplaintAccepted(result, line))
+        else:
+            self.dismiss(ComplaintRefused(self.book.text("complaint.refuse_no_contact")))
