@@ -549,7 +549,10 @@ def get_order(session: Session, order_id: int) -> OrderDetail:
                                                                                        WorkOrderEvent.id)
     ).scalars().all()
     audits = session.execute(
-        select(AuditEvent).where(AuditEvent.entity == "work_order", AuditEvent.entity_id == order_id)
+        # No audit row predates the order: the range keeps this on ix_audit_events_at (there is
+        # no (entity, entity_id) index yet).
+        select(AuditEvent).where(AuditEvent.at >= order.created_at, AuditEvent.entity == "work_order",
+                                 AuditEvent.entity_id == order_id)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).scalars().all()
     agents = _agent_numbers(session, {e.agent_id for e in events} | {a.agent_id for a in audits})

@@ -278,7 +278,18 @@ def test_next_attempt_times() -> None:
 # -- periodic -----------------------------------------------------------------------------------
 
 
-def test_generate_periodic_is_idempotent_per_month(desk: Desk) -> None:
+@pytest.fixture
+def zh():  # type: ignore[no-untyped-def]
+    """Stored texts (callback reasons) are written in the desk's language: Chinese here."""
+    from agentdesk.i18n import get_language, set_language
+
+    before = get_language()
+    set_language("zh_CN")
+    yield
+    set_language(before)
+
+
+def test_generate_periodic_is_idempotent_per_month(desk: Desk, zh) -> None:  # type: ignore[no-untyped-def]
     with desk.db.write() as s:
         for n, tier in enumerate(("big", "private", "regular", "vip")):
             c = Customer(user_code=f"3301{n:08d}", name=f"客户{n}", area_class="city", tier=tier, created_at=T0)

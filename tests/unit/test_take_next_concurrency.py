@@ -21,7 +21,7 @@ from agentdesk.services import accounts
 from tests.conftest import T0
 
 WORKER = r"""
-import json, sys
+import json, sys, time
 from agentdesk.db import Database
 from agentdesk.services import accounts, callbacks
 
@@ -38,6 +38,7 @@ while True:
         break
     assert row.claimed_by == number and row.status == "claimed", row
     taken.append(row.id)
+    time.sleep(0.002)  # the agent dials: the queue is free for a moment, as between real claims
 db.dispose()
 print(json.dumps(taken), flush=True)
 """
@@ -91,7 +92,8 @@ def check(url: str, ids: list[int], agents: dict[str, int], results: dict[str, l
     taken = [cid for got in results.values() for cid in got]
     assert len(taken) == len(set(taken)), "a callback was taken twice"
     assert set(taken) == set(ids), "a callback was left behind"
-    assert all(results.values()), {n: len(v) for n, v in results.items()}  # both desks really competed
+    # The desks really competed (SQLite's busy handler is not fair, so not necessarily evenly).
+    assert sum(1 for got in results.values() if got) >= 2, {n: len(v) for n, v in results.items()}
     db = open_database(url, migrate=False)
     try:
         with db.read() as s:
