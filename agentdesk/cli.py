@@ -155,6 +155,11 @@ def db_info(ctx: typer.Context, db: DbOpt = None) -> None:
     from agentdesk.db import Database, hide_password
     from agentdesk.migrate import head_revision
 
+    if settings.db_url.startswith("sqlite:///"):
+        path = Path(settings.db_url.split("///", 1)[1])
+        if not path.exists():
+            # Looking must not create: an empty file here would hide a mistyped path.
+            _fail(t("db.missing", path=path, demo=demo_db_path()))
     try:
         database = Database(settings.db_url)
         revision = database.revision()
@@ -162,9 +167,10 @@ def db_info(ctx: typer.Context, db: DbOpt = None) -> None:
     except Exception as exc:
         _fail(t("app.db_failed", error=f"{type(exc).__name__}: {exc}"))
     console = Console(highlight=False)
-    console.print(f"{t('db.url')}: {hide_password(settings.db_url)}", markup=False)
-    console.print(f"{t('db.revision')}: {revision or '-'}", markup=False)
-    console.print(f"{t('db.head')}: {head_revision()}", markup=False)
+    colon = t("ui.colon")
+    console.print(f"{t('db.url')}{colon}{hide_password(settings.db_url)}", markup=False)
+    console.print(f"{t('db.revision')}{colon}{revision or '-'}", markup=False)
+    console.print(f"{t('db.head')}{colon}{head_revision()}", markup=False)
     table = Table(t("db.table"), t("db.rows"))
     for name, n in counts.items():
         table.add_row(name, str(n))
@@ -215,7 +221,6 @@ def agent_list(ctx: typer.Context, db: DbOpt = None) -> None:
     with database.read() as session:
         agents = accounts.list_agents(session)
     if not agents:
-        typer.echo(t("agent.none"))
         typer.echo(t("app.no_agents"))
         return
     table = Table(t("agent.col_number"), t("agent.col_name"), t("agent.col_role"), t("agent.col_team"))

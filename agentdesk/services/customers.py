@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlmodel import Session
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
@@ -92,22 +92,26 @@ def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) ->
         return []
     digits = search_digits(text)
     conditions = []
+    exact = None  # what makes a hit exact, so it comes first
     if digits and re.fullmatch(r"[\d\s\-+()（）０-９]+", text):
         conditions.append(_prefix_range(Customer.user_code, digits))
         if len(digits) >= 3:
             phone_ids = select(CustomerPhone.customer_id).where(CustomerPhone.phone.contains(digits, autoescape=True))
             conditions.append(Customer.id.in_(phone_ids))
+        exact = Customer.user_code == digits
     elif re.fullmatch(r"[A-Za-z]+", text):
         lowered = text.lower()
         conditions.append(_prefix_range(Customer.name_initials, lowered))
         conditions.append(_prefix_range(Customer.name_pinyin, lowered))
+        exact = or_(Customer.name_initials == lowered, Customer.name_pinyin == lowered)
     else:
         conditions.append(_prefix_range(Customer.name, text))
         conditions.append(Customer.name.contains(text, autoescape=True))
+        exact = Customer.name == text
     rows = session.execute(
         select(Customer.id, Customer.user_code, Customer.name, Customer.area_name, Customer.tier)
         .where(or_(*conditions))
-        .order_by(Customer.name, Customer.id)
+        .order_by(case((exact, 0), else_=1), Customer.name, Customer.id)
         .limit(limit)
     ).all()
     ids = [r.id for r in rows]

@@ -120,3 +120,10 @@ def test_help_is_translated(lang: str, word: str) -> None:
     out = subprocess.run([sys.executable, "-m", "agentdesk", "--help"], capture_output=True, text=True,
                          env={"AGENTDESK_LANG": lang, "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0 and word in out.stdout
+
+
+def test_db_info_on_a_missing_file_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.sqlite3"
+    result = invoke("db", "info", "--db", str(missing))
+    assert result.exit_code == 1 and "No database file" in result.output and "demo.sqlite3" in result.output
+    assert not missing.exists()

@@ -178,3 +178,11 @@ def test_closed_call_cannot_change(demo) -> None:
     with pytest.raises(InvalidInput) as err, db.write() as session:
         calls.close_call(session, info.id, summary="", checklist=None, actor=agent)
     assert err.value.key == "call.closed"
+
+
+def test_exact_matches_come_first(demo) -> None:
+    db, _, _ = demo
+    with db.read() as session:
+        assert customers.search_customers(session, "zs")[0].name == "张三"
+        assert customers.search_customers(session, "张三")[0].name == "张三"
+        assert customers.search_customers(session, "220100000001")[0].name == "张三"
