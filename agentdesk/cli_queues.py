@@ -194,7 +194,7 @@ def callbacks_list(
                                                     "attempts", "order", "claimed")))
     for r in page.rows:
         table.add_row(
-            Text(_when(r.due_at)), Text(r.kind), Text(r.customer_name), Text(r.phone_masked), Text(r.reason),
+            Text(_when(r.due_at)), Text(_label("callback_kind", r.kind)), Text(r.customer_name), Text(r.phone_masked), Text(r.reason),
             Text(_label("callback_status", r.status)), Text(str(r.attempts)), Text(r.order_number or ""),
             Text(r.claimed_by or ""),
         )
