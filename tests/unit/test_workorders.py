@@ -395,22 +395,24 @@ def test_approved_delay_never_makes_the_deadline_earlier(desk: Desk, fixed_clock
         assert wo.recompute_deadlines(s, s.get(WorkOrder, oid), POLICY)["resolve_by"] == pushed
 
 
-def test_delay_approved_during_a_pause_then_resume(desk: Desk, fixed_clock) -> None:
-    """Incremental updates and the full rebuild agree on a tangled history."""
+@pytest.mark.parametrize("policy", [None, POLICY], ids=["incremental", "rebuilt"])
+def test_delay_approved_during_a_pause_then_resume(desk: Desk, fixed_clock, policy: str | None) -> None:
+    """Incremental updates (no policy given) and the full rebuild (policy given, as the desk
+    does) agree on a tangled history."""
     oid = new_order(desk, kind="complaint")
     deadline = load(desk, oid).resolve_by
     assert deadline is not None
     fixed_clock.advance(hours=1)
     with desk.db.write() as s:
-        wo.pause(s, oid, actor=desk.agent, reason="客户出差")
+        wo.pause(s, oid, actor=desk.agent, reason="客户出差", policy=policy)
     fixed_clock.advance(hours=2)
     with desk.db.write() as s:
         info = wo.request_delay(s, oid, actor=desk.agent, reason="等待客户回来",
                                 proposed_deadline=deadline + timedelta(days=1))
-        wo.decide_delay(s, info.id, actor=desk.lead, approve=True)
+        wo.decide_delay(s, info.id, actor=desk.lead, approve=True, policy=policy)
     fixed_clock.advance(hours=4)
     with desk.db.write() as s:
-        wo.resume(s, oid, actor=desk.agent)
+        wo.resume(s, oid, actor=desk.agent, policy=policy)
     incremental = load(desk, oid)
     # The pause before the approval is absorbed by it; the 4 h after it still count.
     assert incremental.resolve_by == deadline + timedelta(days=1, hours=4)
@@ -422,7 +424,8 @@ def test_delay_approved_during_a_pause_then_resume(desk: Desk, fixed_clock) -> N
         assert rebuilt[col] == getattr(incremental, col), col
 
 
-def test_deadlines_never_earlier_over_random_histories(desk: Desk, fixed_clock) -> None:
+@pytest.mark.parametrize("policy", [None, POLICY], ids=["incremental", "rebuilt"])
+def test_deadlines_never_earlier_over_random_histories(desk: Desk, fixed_clock, policy: str | None) -> None:
     rng = random.Random(7)
     for _ in range(5):
         oid = new_order(desk, kind="repair", created=fixed_clock.now())
@@ -433,13 +436,14 @@ def test_deadlines_never_earlier_over_random_histories(desk: Desk, fixed_clock) 
                 action = rng.choice(["pause", "resume", "delay"])
                 try:
                     if action == "pause":
-                        wo.pause(s, oid, actor=desk.agent, reason="联系不上")
+                        wo.pause(s, oid, actor=desk.agent, reason="联系不上", policy=policy)
                     elif action == "resume":
-                        wo.resume(s, oid, actor=desk.agent)
+                        wo.resume(s, oid, actor=desk.agent, policy=policy)
                     else:
                         info = wo.request_delay(s, oid, actor=desk.agent, reason="缺料",
                                                 proposed_deadline=last + timedelta(hours=rng.randrange(1, 30)))
-                        wo.decide_delay(s, info.id, actor=desk.lead, approve=rng.random() < 0.7)
+                        wo.decide_delay(s, info.id, actor=desk.lead, approve=rng.random() < 0.7,
+                                        policy=policy)
                 except InvalidInput:
                     pass
             now_deadline = load(desk, oid).resolve_by
