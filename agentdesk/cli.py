@@ -29,16 +29,17 @@ app.add_typer(db_app, name="db")
 app.add_typer(agent_app, name="agent")
 
 
-def _mount_policy_commands() -> None:
-    try:
-        from agentdesk.cli_policy import policy_app, sla_app
-    except ImportError:  # pragma: no cover - only while the policy engine is absent
-        return
+def _mount_subcommands() -> None:
+    from agentdesk.cli_policy import policy_app, sla_app
+    from agentdesk.cli_queues import callbacks_app, workorders_app
+
     app.add_typer(policy_app, name="policy")
     app.add_typer(sla_app, name="sla")
+    app.add_typer(workorders_app, name="workorders")
+    app.add_typer(callbacks_app, name="callbacks")
 
 
-_mount_policy_commands()
+_mount_subcommands()
 
 
 def _settings(ctx: typer.Context, db: str | None = None, lang: str | None = None,

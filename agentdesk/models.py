@@ -99,6 +99,7 @@ class WorkOrder(SQLModel, table=True):
     __tablename__ = "work_orders"
     __table_args__ = (
         Index("ix_work_orders_status_resolve_by", "status", "resolve_by"),
+        Index("ix_work_orders_status_warn_at", "status", "warn_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True)
@@ -275,6 +276,8 @@ class Draft(SQLModel, table=True):
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
+    # An order's history reads its audit rows by entity.
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)
     at: NaiveDatetime = Field(index=True)
     agent_id: int | None = Field(default=None, foreign_key="agents.id", index=True)

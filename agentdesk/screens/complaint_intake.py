@@ -133,7 +133,7 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
 
     def _value(self, selector: str) -> object:
         value = self.query_one(selector, Select).value
-        return None if value is Select.BLANK else value
+        return None if value is Select.NULL else value
 
     def action_save(self) -> None:
         self.clear_errors()

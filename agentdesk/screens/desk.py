@@ -20,6 +20,8 @@ from agentdesk.widgets.status_bar import StatusBar
 class DeskScreen(LocalizedBindings, Screen[None]):
     BINDINGS = [
         Binding("f2", "new_call", "binding.new_call", id="desk.new_call"),
+        Binding("f4", "work_orders", "binding.work_orders", id="desk.work_orders"),
+        Binding("f5", "callbacks", "binding.callback_queue", id="desk.callbacks"),
         Binding("f10", "logout", "binding.logout", id="desk.logout"),
     ]
 
@@ -44,6 +46,16 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         from agentdesk.screens.call import CallScreen
 
         self.app.push_screen(CallScreen(self.login), self._call_ended)
+
+    def action_work_orders(self) -> None:
+        from agentdesk.screens.work_orders import WorkOrdersScreen
+
+        self.app.push_screen(WorkOrdersScreen(self.login))
+
+    def action_callbacks(self) -> None:
+        from agentdesk.screens.callback_queue import CallbackQueueScreen
+
+        self.app.push_screen(CallbackQueueScreen(self.login))
 
     def _call_ended(self, ended: object) -> None:
         from agentdesk.screens.call import CallEnded

@@ -1,0 +1,28 @@
+"""Full phone numbers, shown only when the job needs them (calling a customer back), audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from agentdesk.models import Callback, CustomerPhone
+from agentdesk.services import audit
+from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.errors import NotFound, PermissionDenied
+
+
+def reveal_callback_phone(session: Session, callback_id: int, *, actor: AgentInfo) -> str:
+    """The number to dial for a callback the agent holds (or any, for a lead); written to the audit log."""
+    cb = session.get(Callback, callback_id)
+    if cb is None:
+        raise NotFound("callback.not_found", id=callback_id)
+    if actor.role != "lead" and cb.claimed_by_id != actor.id:
+        raise PermissionDenied("callback.not_yours", id=callback_id)
+    number = cb.contact_phone
+    if not number and cb.customer_id is not None:
+        number = session.execute(
+            select(CustomerPhone.phone).where(CustomerPhone.customer_id == cb.customer_id).order_by(CustomerPhone.id)
+            .limit(1)
+        ).scalar_one_or_none()
+    audit.record(session, "phone.unmask", actor_id=actor.id, entity="callback", entity_id=callback_id)
+    return number or ""

@@ -1,0 +1,208 @@
+"""Work orders and callbacks by keys: status changes, delays (and their refusal), callback outcomes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from agentdesk.models import Callback, DelayRequest, WorkOrder
+from agentdesk.screens.callback_call import CallbackCallScreen
+from agentdesk.screens.callback_queue import CallbackQueueScreen
+from agentdesk.screens.work_order_detail import WorkOrderDetailScreen
+from agentdesk.screens.work_orders import WorkOrdersScreen
+from tests.pilot.conftest import login, settle, type_text
+
+
+def first_order(db) -> WorkOrder:  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        return session.execute(
+            select(WorkOrder).where(WorkOrder.status.in_(("new", "dispatched", "in_progress")),
+                                    WorkOrder.kind == "repair")
+            .order_by(WorkOrder.resolve_by, WorkOrder.id)
+        ).scalars().first()
+
+
+async def open_first_order(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f4")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, WorkOrdersScreen)
+    pilot.app.screen.query_one("#filter-kind").value = "repair"  # repairs: a callback is always owed
+    await settle(pilot)
+    pilot.app.screen.query_one("#orders").focus()
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, WorkOrderDetailScreen)
+
+
+async def request_delay(pilot, reason: str = "客户要求改约周末上门") -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("d")
+    await settle(pilot)
+    await type_text(pilot, reason)
+    deadline = pilot.app.screen.query_one("#deadline")
+    current = deadline.value
+    deadline.value = ""
+    deadline.focus()
+    await type_text(pilot, "2027-01-10 18:00" if current else "")
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_delay_requested_by_agent_approved_by_lead(desk, demo_db) -> None:
+    order = first_order(demo_db)
+    app = desk("zh_CN")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await open_first_order(pilot)
+        assert app.screen.order_id == order.id
+        await request_delay(pilot)
+        # An agent is not offered the approval, and the service refuses it anyway.
+        footer_keys = {b.binding.action for b in app.screen.active_bindings.values()}
+        assert "decide_delay(True)" not in footer_keys
+        app.screen.act("decide", request_id=1, approve=True, note="")
+        await settle(pilot)
+    with demo_db.read() as session:
+        delay = session.execute(select(DelayRequest)).scalar_one()
+    assert delay.status == "pending" and delay.reason == "客户要求改约周末上门"
+
+    app = desk("zh_CN")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot, "8001", "8001")
+        await open_first_order(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with demo_db.read() as session:
+        delay = session.execute(select(DelayRequest)).scalar_one()
+        updated = session.get(WorkOrder, order.id)
+    assert delay.status == "approved" and updated.resolve_by == delay.proposed_deadline
+
+
+async def test_delay_rejected_by_lead_needs_a_reason(desk, demo_db) -> None:
+    order = first_order(demo_db)
+    before = order.resolve_by
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot, "8001", "8001")
+        await open_first_order(pilot)
+        await request_delay(pilot, "parts on order")
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "required" in str(app.screen.query_one("#reason-error").render())
+        await type_text(pilot, "no parts needed")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with demo_db.read() as session:
+        delay = session.execute(select(DelayRequest)).scalar_one()
+        assert session.get(WorkOrder, order.id).resolve_by == before
+    assert delay.status == "rejected"
+
+
+async def resolve_first_order(pilot) -> None:  # type: ignore[no-untyped-def]
+    """s → pick "resolved" from the choices → save (through in_progress when needed)."""
+    for _ in range(3):
+        status = pilot.app.screen.detail.row.status
+        if status == "resolved" or status == "callback":
+            return
+        await pilot.press("s")
+        await settle(pilot)
+        select_widget = pilot.app.screen.query_one("#new-status")
+        choices = [value for _, value in select_widget._options if value != select_widget.NULL]
+        select_widget.value = "resolved" if "resolved" in choices else choices[0]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+
+async def take_callback(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f5")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CallbackQueueScreen)
+    await pilot.press("t")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CallbackCallScreen)
+
+
+async def test_callback_satisfied_closes_the_order(desk, demo_db, fixed_clock) -> None:
+    order = first_order(demo_db)
+    with demo_db.write() as session:  # only this order's callback waits in the queue
+        for cb in session.execute(select(Callback)).scalars():
+            session.delete(cb)
+    app = desk("zh_CN")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot, "2048", "2048")
+        await open_first_order(pilot)
+        await resolve_first_order(pilot)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await take_callback(pilot)
+        assert app.screen.row.order_number == order.number
+        assert "2048号回访员" in str(app.screen.query_one("#script").query(".script-line")[0].render())
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "****" not in str(app.screen.query_one("#callback-phone").render())
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert isinstance(app.screen, CallbackQueueScreen)
+    with demo_db.read() as session:
+        cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
+        assert (cb.status, cb.outcome, cb.satisfaction) == ("done", "satisfied", 5)
+        assert session.get(WorkOrder, order.id).status == "closed"
+
+
+async def test_callback_not_satisfied_reopens(desk, demo_db) -> None:
+    order = first_order(demo_db)
+    with demo_db.write() as session:
+        for cb in session.execute(select(Callback)).scalars():
+            session.delete(cb)
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot, "2048", "2048")
+        await open_first_order(pilot)
+        await resolve_first_order(pilot)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await take_callback(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "Record why" in str(app.screen.query_one("#note-error").render())
+        await type_text(pilot, "still no signal")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+    with demo_db.read() as session:
+        cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
+        reopened = session.get(WorkOrder, order.id)
+    assert cb.outcome == "unsatisfied" and reopened.status == "in_progress"
+
+
+async def test_callback_unreachable_retries_then_closes(desk, demo_db, fixed_clock) -> None:
+    order = first_order(demo_db)
+    with demo_db.write() as session:
+        for cb in session.execute(select(Callback)).scalars():
+            session.delete(cb)
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot, "2048", "2048")
+        await open_first_order(pilot)
+        await resolve_first_order(pilot)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        for attempt in range(3):
+            await take_callback(pilot)
+            await pilot.press("ctrl+u")
+            await settle(pilot)
+            fixed_clock.advance(days=2)  # past the retry time
+            with demo_db.read() as session:
+                cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
+            assert cb.attempts == attempt + 1
+            if attempt < 2:
+                assert cb.status == "pending" and cb.due_at > fixed_clock.now() - timedelta(days=2)
+            await pilot.press("escape")
+            await settle(pilot)
+    with demo_db.read() as session:
+        cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
+        closed = session.get(WorkOrder, order.id)
+    assert cb.status == "unreachable" and closed.status == "closed"
