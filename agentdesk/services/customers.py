@@ -50,6 +50,7 @@ class OrderLine:
     status: str
     resolve_by: datetime | None
     department: str
+    badge: str = "on_time"
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,10 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
             .order_by(Call.started_at.desc()).limit(5)
         ).scalars()
     )
+    from agentdesk.services.workorders import order_row
+
     orders = tuple(
-        OrderLine(o.id, o.number, o.kind, o.status, o.resolve_by, dept or "")
+        OrderLine(o.id, o.number, o.kind, o.status, o.resolve_by, dept or "", order_row(session, o.id).badge)
         for o, dept in session.execute(
             select(WorkOrder, Department.name)
             .join(Department, Department.id == WorkOrder.department_id, isouter=True)

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from agentdesk.i18n import t
 from agentdesk.services.calls import CallerInfo
 from agentdesk.services.customers import CustomerCard
+from agentdesk.widgets.deadline_badge import badge
 from agentdesk.widgets.safe_text import plain, safe
 
 
@@ -58,12 +59,12 @@ class CustomerCardView(Vertical):
         yield Static(_line(t("card.address"), card.address))
         yield Static(_line(t("card.area"), f"{card.area_name} · {t('area.' + card.area_class)}"))
         orders = [
-            f"{o.number} {t('kind.' + o.kind)} · {t('status.' + o.status)} · {t('card.due')} {fmt_time(o.resolve_by)}"
+            (o, f"{o.number} {t('kind.' + o.kind)} · {t('status.' + o.status)} · {t('card.due')} {fmt_time(o.resolve_by)} ")
             for o in card.open_orders
         ]
         yield Static(Content(t("card.open_orders", count=len(orders))), classes="card-section")
-        for text in orders[:3]:
-            yield Static(safe("  " + text))
+        for order, text in orders[:3]:
+            yield Static(safe("  " + text) + badge(order.badge))
         callbacks = [f"{fmt_time(c.due_at)} {c.reason}" for c in card.callbacks_due]
         yield Static(Content(t("card.callbacks_due", count=len(callbacks))), classes="card-section")
         for text in callbacks[:2]:
