@@ -178,6 +178,68 @@ def db_info(ctx: typer.Context, db: DbOpt = None) -> None:
     console.print(table)
 
 
+@db_app.command("backup", help=t("cli.db_backup_help"))
+def db_backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help=t("cli.arg_backup_path"))],
+    force: Annotated[bool, typer.Option("--force", help=t("cli.opt_force"))] = False,
+    db: DbOpt = None,
+) -> None:
+    settings = _settings(ctx, db)
+    from agentdesk.db import Database, DatabaseError
+
+    if path.exists() and not force:
+        _fail(t("db.backup_exists", path=path))
+    try:
+        Database(settings.db_url).backup(path)
+    except DatabaseError as exc:
+        _fail(str(exc))
+    typer.echo(t("db.backed_up", path=path))
+
+
+audit_app = typer.Typer(help=t("cli.audit_help"), no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("list", help=t("cli.audit_list_help"))
+def audit_list(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option("--since", help=t("cli.opt_since"))] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=t("cli.opt_limit"))] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help=t("cli.opt_json"))] = False,
+    db: DbOpt = None,
+) -> None:
+    from datetime import datetime
+
+    settings = _settings(ctx, db)
+    start = None
+    if since:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            _fail(t("cli.bad_iso", value=since), code=2)
+    from agentdesk.services.audit import list_events
+
+    database = _open_db(settings)
+    with database.read() as session:
+        events = list_events(session, since=start, limit=limit)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([e.as_json() for e in events], ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(t("audit.col_at"), t("audit.col_agent"), t("audit.col_action"), t("audit.col_entity"),
+                  t("audit.col_detail"))
+    for e in events:
+        table.add_row(Text(e.at.isoformat(sep=" ")), Text(e.agent_number or "—"), Text(e.action),
+                      Text(f"{e.entity} {e.entity_id or ''}".strip()), Text(e.detail or ""))
+    Console().print(table)
+
+
 def _read_pin(confirm: bool = True) -> str:
     pin = os.environ.get("AGENTDESK_PIN")
     if pin:

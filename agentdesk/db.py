@@ -34,9 +34,44 @@ def _ensure_sqlite_file(path: Path) -> None:
         os.close(fd)
 
 
+NETWORK_FILESYSTEMS = {
+    "nfs", "nfs4", "cifs", "smb", "smbfs", "smb3", "fuse.sshfs", "sshfs", "9p", "afs", "ceph", "glusterfs",
+    "fuse.glusterfs", "lustre", "gpfs", "fuse.rclone", "davfs", "fuse.davfs2", "ncpfs", "coda",
+}
+
+
+def filesystem_type(path: Path, mounts: str | None = None) -> str | None:
+    """The type of the filesystem holding ``path`` (Linux /proc/mounts), or None if unknown."""
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    target = str(path.resolve())
+    best, best_type = "", None
+    for line in mounts.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point = parts[1].replace("\\040", " ")
+        if (target == mount_point or target.startswith(mount_point.rstrip("/") + "/")) and len(mount_point) > len(best):
+            best, best_type = mount_point, parts[2]
+    return best_type
+
+
+def refuse_network_path(path: Path, mounts: str | None = None) -> None:
+    """SQLite's locking is unreliable over network filesystems: corruption, not slowness, is the risk."""
+    fs = filesystem_type(path, mounts)
+    if fs and fs.lower() in NETWORK_FILESYSTEMS:
+        from agentdesk.i18n import t
+
+        raise DatabaseError(t("db.network_fs", path=path, fs=fs))
+
+
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
+        refuse_network_path(Path(parsed.database))
         _ensure_sqlite_file(Path(parsed.database))
     engine = create_engine(
         url,
@@ -124,12 +159,49 @@ class Database:
                     counts[name] = session.execute(select(func.count()).select_from(table)).scalar_one()
         return counts
 
+    def quick_check(self) -> None:
+        """PRAGMA quick_check: a damaged file is reported before anyone works on it."""
+        if not self.is_sqlite:
+            return
+        try:
+            with self.engine.connect() as conn:
+                rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+        except Exception as exc:  # "file is not a database", "database disk image is malformed"
+            rows = [str(getattr(exc, "orig", exc))]
+        if rows != ["ok"]:
+            from agentdesk.i18n import t
+
+            raise DatabaseError(t("db.corrupt", path=self.engine.url.database, detail="; ".join(rows[:3])))
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy through SQLite's online backup API, while desks keep working."""
+        import sqlite3
+
+        if not self.is_sqlite:
+            from agentdesk.i18n import t
+
+            raise DatabaseError(t("db.backup_sqlite_only"))
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.close(fd)
+        source = sqlite3.connect(str(self.engine.url.database), timeout=BUSY_TIMEOUT_MS / 1000)
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest, pages=1024)
+            dest.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+        finally:
+            dest.close()
+            source.close()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
+def open_database(url: str, *, migrate: bool = True, check: bool = True) -> Database:
     db = Database(url)
+    if check:
+        db.quick_check()
     if migrate:
         db.upgrade()
     return db

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from agentdesk import clock
-from agentdesk.models import AuditEvent
+from agentdesk.models import Agent, AuditEvent
 
 
 def record(
@@ -29,3 +32,29 @@ def record(
     )
     session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    id: int
+    at: datetime
+    agent_number: str | None
+    action: str
+    entity: str
+    entity_id: int | None
+    detail: str | None
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "at": self.at.isoformat(), "agent": self.agent_number, "action": self.action,
+                "entity": self.entity, "entity_id": self.entity_id,
+                "detail": json.loads(self.detail) if self.detail else None}
+
+
+def list_events(session: Session, *, since: datetime | None = None, limit: int = 200) -> list[AuditLine]:
+    """Audit rows, newest first (the ``at`` index serves the range)."""
+    query = (select(AuditEvent, Agent.number).join(Agent, Agent.id == AuditEvent.agent_id, isouter=True)
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    return [AuditLine(e.id, e.at, number, e.action, e.entity, e.entity_id, e.detail)  # type: ignore[arg-type]
+            for e, number in session.execute(query).all()]
