@@ -1,0 +1,355 @@
+"""``agentdesk outage …``: declare, change, clear and list outages from a shell.
+
+A typer app the main CLI mounts. Declaring, changing and clearing need a team lead:
+``--agent NUMBER`` and the PIN from a hidden prompt or ``AGENTDESK_PIN``, checked with
+``accounts.authenticate`` (wrong PINs count towards the lock-out, as at the desk's login;
+no shift is opened). An agent's number is refused and nothing is written.
+
+Exit codes: 0 done; 1 refused (wrong number or PIN, not a lead, outage not found or
+already cleared) or a database problem; 2 a malformed argument (unknown service, unreadable
+time, no area, nothing to change) — the message lists the valid values.
+
+JSON output (``--json``; stable keys, times ISO 8601 local wall-clock without offset):
+
+``declare``, ``update``, ``list`` (a list), ``show``
+    ``id, status, areas, services, cause, eta, message, linked_calls,
+    restoration_callbacks, declared_at, declared_by, updated_at, cleared_at, cleared_by``
+    (``status``: active | cleared; ``services``: codes tv | broadband | phone;
+    ``declared_by`` / ``cleared_by``: agent numbers). ``show`` adds ``timeline``: a list
+    of ``at, action, agent_number, agent_name, text``.
+``clear``
+    the same keys plus ``callbacks_created``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Optional, TypeVar
+
+import typer
+
+from agentdesk.config import resolve_language
+from agentdesk.i18n import set_language, t
+
+set_language(resolve_language())
+
+#: Kept here too so ``--help`` needs no database stack (agentdesk.services.outages.SERVICES).
+SERVICES = ("tv", "broadband", "phone")
+OUTAGE_JSON_KEYS = ("id", "status", "areas", "services", "cause", "eta", "message", "linked_calls",
+                    "restoration_callbacks", "declared_at", "declared_by", "updated_at", "cleared_at", "cleared_by")
+TIMELINE_JSON_KEYS = ("at", "action", "agent_number", "agent_name", "text")
+
+DbOpt = Annotated[Optional[str], typer.Option("--db", envvar="AGENTDESK_DB", help=t("cli.opt_db"), show_envvar=True)]
+JsonOpt = Annotated[bool, typer.Option("--json", help=t("outages.opt_json"))]
+AgentOpt = Annotated[str, typer.Option("--agent", help=t("outages.opt_agent"))]
+IdArg = Annotated[int, typer.Argument(help=t("outages.arg_id"))]
+AreaOpt = Annotated[Optional[list[str]], typer.Option("--area", help=t("outages.opt_area"))]
+ServicesOpt = Annotated[Optional[str], typer.Option("--services", help=t("outages.opt_services",
+                                                                          valid=", ".join(SERVICES)))]
+CauseOpt = Annotated[Optional[str], typer.Option("--cause", help=t("outages.opt_cause"))]
+EtaOpt = Annotated[Optional[str], typer.Option("--eta", help=t("outages.opt_eta"))]
+MessageOpt = Annotated[Optional[str], typer.Option("--message", help=t("outages.opt_message"))]
+
+outage_app = typer.Typer(help=t("outages.cli_help"), no_args_is_help=True, add_completion=False,
+                         rich_markup_mode=None)
+
+R = TypeVar("R")
+
+
+@outage_app.callback()
+def _outage_group() -> None:
+    """Keep ``outage`` a group of subcommands, mounted or on its own."""
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _open(ctx: typer.Context, db: str | None):  # type: ignore[no-untyped-def]
+    # Imported here: agentdesk.cli mounts this module, and the database stack loads lazily.
+    from agentdesk.cli import _open_db, _settings
+
+    return _open_db(_settings(ctx, db))
+
+
+def _read_pin() -> str:
+    pin = os.environ.get("AGENTDESK_PIN")
+    if pin:
+        return pin
+    return typer.prompt(t("agent.pin_prompt"), hide_input=True)
+
+
+def _parse_iso(value: str) -> datetime:
+    from agentdesk.clock import CENTER_TZ
+
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        _fail(t("queues.bad_iso", value=value), 2)
+        raise AssertionError("unreachable") from None  # pragma: no cover
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(CENTER_TZ).replace(tzinfo=None)
+    return moment
+
+
+def _checked(fn: Callable[..., R], *args: Any) -> R:
+    """Run an argument check from the service; a malformed argument exits 2."""
+    from agentdesk.services.errors import InvalidInput
+
+    try:
+        return fn(*args)
+    except InvalidInput as exc:
+        _fail(exc.message(), 2)
+        raise AssertionError("unreachable") from None  # pragma: no cover
+
+
+class _NotLead(Exception):
+    def __init__(self, number: str) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+def _as_lead(database, number: str, action: Callable[..., R]) -> R:  # type: ignore[no-untyped-def]
+    """Authenticate ``number`` and run ``action(session, actor)`` in one write transaction.
+
+    A wrong PIN is committed (the failed-try counter, as ``accounts.login`` does) and
+    exits 1; an agent who is not a lead exits 1 with everything rolled back.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from agentdesk.services import accounts
+    from agentdesk.services.errors import InvalidInput, LoginFailed, ServiceError
+    from agentdesk.services.outages import NotActive
+
+    pin = _read_pin()
+    try:
+        with database.write() as session:
+            try:
+                actor = accounts.authenticate(session, number, pin)
+            except LoginFailed:
+                session.commit()
+                raise
+            if not actor.is_lead:
+                raise _NotLead(actor.number)
+            return action(session, actor)
+    except _NotLead as exc:
+        _fail(t("outages.lead_only", number=exc.number), 1)
+    except NotActive as exc:
+        _fail(exc.message(), 1)
+    except InvalidInput as exc:
+        _fail(exc.message(), 2)
+    except ServiceError as exc:
+        _fail(exc.message(), 1)
+    except SQLAlchemyError as exc:
+        _fail(t("app.db_failed", error=f"{type(exc).__name__}: {exc}"), 1)
+    finally:
+        database.dispose()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _info_json(info) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "id": info.id, "status": info.status, "areas": list(info.areas), "services": list(info.services),
+        "cause": info.cause, "eta": _iso(info.eta), "message": info.message, "linked_calls": info.linked_calls,
+        "restoration_callbacks": info.restoration_callbacks, "declared_at": _iso(info.declared_at),
+        "declared_by": info.declared_by, "updated_at": _iso(info.updated_at), "cleared_at": _iso(info.cleared_at),
+        "cleared_by": info.cleared_by,
+    }
+
+
+def _fields(info) -> tuple:  # type: ignore[no-untyped-def, type-arg]
+    return info.areas, info.services, info.cause, info.eta, info.message
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _services_text(services: tuple[str, ...]) -> str:
+    return "、".join(t(f"service.{s}") for s in services) or "-"
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _print_table(infos: list) -> None:  # type: ignore[type-arg]
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(*(t(f"outages.col_{c}") for c in ("id", "status", "areas", "services", "cause", "eta",
+                                                     "declared", "by", "linked", "callbacks")))
+    for i in infos:
+        table.add_row(
+            Text(str(i.id)), Text(t(f"outages.status_{i.status}")), Text("、".join(i.areas)),
+            Text(_services_text(i.services)), Text(i.cause), Text(_when(i.eta)), Text(_when(i.declared_at)),
+            Text(i.declared_by or ""), Text(str(i.linked_calls)), Text(str(i.restoration_callbacks)),
+        )
+    _console().print(table)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+@outage_app.command("declare", help=t("outages.declare_help"))
+def declare_cmd(
+    ctx: typer.Context,
+    agent: AgentOpt,
+    area: AreaOpt = None,
+    services: ServicesOpt = None,
+    cause: CauseOpt = None,
+    eta: EtaOpt = None,
+    message: MessageOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    from agentdesk.services import outages
+
+    areas = _checked(outages.clean_areas, area or [])
+    service_codes = _checked(outages.parse_services, services or "")
+    moment = _parse_iso(eta) if eta is not None else None
+    database = _open(ctx, db)
+    info = _as_lead(database, agent, lambda session, actor: outages.declare(
+        session, actor=actor, areas=list(areas), services=list(service_codes), cause=cause or "", eta=moment,
+        message=message or ""))
+    if as_json:
+        _print_json(_info_json(info))
+    else:
+        typer.echo(t("outages.declared", id=info.id, areas="、".join(info.areas)))
+
+
+@outage_app.command("update", help=t("outages.update_help"))
+def update_cmd(
+    ctx: typer.Context,
+    outage_id: IdArg,
+    agent: AgentOpt,
+    area: AreaOpt = None,
+    services: ServicesOpt = None,
+    cause: CauseOpt = None,
+    eta: EtaOpt = None,
+    no_eta: Annotated[bool, typer.Option("--no-eta", help=t("outages.opt_no_eta"))] = False,
+    message: MessageOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    from agentdesk.services import outages
+
+    if not area and services is None and cause is None and eta is None and not no_eta and message is None:
+        _fail(t("outages.nothing_to_update"), 2)
+    areas = _checked(outages.clean_areas, area) if area else None
+    service_codes = _checked(outages.parse_services, services) if services is not None else None
+    moment = _parse_iso(eta) if eta is not None else None
+    database = _open(ctx, db)
+    before: list = []  # type: ignore[type-arg]
+
+    def change(session, actor):  # type: ignore[no-untyped-def]
+        before.append(outages.get_outage(session, outage_id))
+        return outages.update(session, outage_id, actor=actor, areas=list(areas) if areas else None,
+                              services=list(service_codes) if service_codes else None, cause=cause, eta=moment,
+                              message=message, clear_eta=no_eta)
+
+    info = _as_lead(database, agent, change)
+    if as_json:
+        _print_json(_info_json(info))
+    elif before and _fields(before[0]) == _fields(info):
+        typer.echo(t("outages.unchanged", id=info.id))
+    else:
+        typer.echo(t("outages.updated", id=info.id))
+
+
+@outage_app.command("clear", help=t("outages.clear_help"))
+def clear_cmd(
+    ctx: typer.Context,
+    outage_id: IdArg,
+    agent: AgentOpt,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    from agentdesk.services import outages
+
+    database = _open(ctx, db)
+    info, created = _as_lead(database, agent, lambda session, actor: outages.clear(session, outage_id, actor=actor))
+    if as_json:
+        _print_json({**_info_json(info), "callbacks_created": created})
+    else:
+        typer.echo(t("outages.cleared", id=info.id, callbacks=created))
+
+
+@outage_app.command("list", help=t("outages.list_help"))
+def list_cmd(
+    ctx: typer.Context,
+    active: Annotated[bool, typer.Option("--active", help=t("outages.opt_active"))] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help=t("outages.opt_limit"))] = 100,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    from agentdesk.services import outages
+
+    database = _open(ctx, db)
+    try:
+        with database.read() as session:
+            infos = outages.list_outages(session, active_only=active, limit=limit)
+    finally:
+        database.dispose()
+    if as_json:
+        _print_json([_info_json(i) for i in infos])
+        return
+    if not infos:
+        typer.echo(t("outages.no_active" if active else "outages.no_outages"))
+        return
+    _print_table(infos)
+
+
+@outage_app.command("show", help=t("outages.show_help"))
+def show_cmd(
+    ctx: typer.Context,
+    outage_id: IdArg,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    from agentdesk.services import outages
+    from agentdesk.services.errors import ServiceError
+
+    database = _open(ctx, db)
+    try:
+        with database.read() as session:
+            info = outages.get_outage(session, outage_id)
+            entries = outages.timeline(session, outage_id)
+    except ServiceError as exc:
+        _fail(exc.message(), 1)
+        return
+    finally:
+        database.dispose()
+    if as_json:
+        _print_json({**_info_json(info), "timeline": [
+            {"at": e.at.isoformat(), "action": e.action, "agent_number": e.agent_number,
+             "agent_name": e.agent_name, "text": outages.describe(e)} for e in entries]})
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    _print_table([info])
+    if info.message:
+        typer.echo(info.message)
+    table = Table(t("outages.col_at"), t("outages.col_agent"), t("outages.col_event"), title=t("outages.timeline"))
+    for e in entries:
+        who = " ".join(x for x in (e.agent_number, e.agent_name) if x)
+        table.add_row(Text(_when(e.at)), Text(who), Text(outages.describe(e)))
+    _console().print(table)
