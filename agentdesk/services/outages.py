@@ -52,6 +52,7 @@ MAX_AREA_LENGTH = 100  # OutageArea.area_name
 MAX_CAUSE = 500
 MAX_MESSAGE = 2000
 MAX_LIST = 500
+MAX_AREA_SUGGESTIONS = 5000
 #: What separates several areas typed in one box: 朝阳区、南关区 / 朝阳区,南关区.
 AREA_SEPARATORS = re.compile(r"[,，、;；\n]+")
 _SERVICE_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -342,10 +343,11 @@ def known_areas(session: Session, prefix: str = "", limit: int = 20, *, levels: 
     朝阳区红旗街道湖西社区) — what a lead usually declares. Sorted, at most ``limit``.
 
     Reads the ``customers.area_name`` index as a loose index scan: one seek per distinct
-    name (``min(area_name) > previous``), never a pass over every customer.
+    name (``min(area_name) > previous``), never a pass over every customer; ``limit`` is
+    capped at :data:`MAX_AREA_SUGGESTIONS`.
     """
     prefix = clean_area(prefix)
-    limit = max(1, min(int(limit), MAX_LIST))
+    limit = max(1, min(int(limit), MAX_AREA_SUGGESTIONS))
     column = Customer.area_name
     upper = and_(column >= prefix, column < prefix + "\U0010ffff") if prefix else column > ""
     names: list[str] = []
