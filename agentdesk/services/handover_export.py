@@ -123,7 +123,9 @@ class _Labels:
     def status(self, item: HandoverItem) -> str:
         if item.kind == "work_order":
             return self.label("status", item.status)
-        if item.kind in ("follow_up", "callback"):
+        if item.kind == "follow_up":
+            return self.label("handover.reply_status", item.status)
+        if item.kind == "callback":
             return self.label("callback_status", item.status)
         return self.label("handover.item_status", item.status)
 
@@ -235,13 +237,18 @@ def md_escape(text: str) -> str:
 
 
 def _md_block(text: str) -> list[str]:
-    """Multi-line user text as a block quote, each line escaped so it stays a plain line."""
-    lines = []
-    for raw in text.splitlines() or [""]:
+    """Multi-line user text as a block quote, each line escaped so it stays a plain line and
+    a paragraph of its own (Markdown would join consecutive lines into one)."""
+    lines: list[str] = []
+    for raw in text.splitlines():
         line = _MD_INLINE.sub(r"\\\1", raw.strip())
+        if not line:
+            continue
         line = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
-        lines.append(f"> {line}" if line else ">")
-    return lines
+        if lines:
+            lines.append(">")
+        lines.append(f"> {line}")
+    return lines or [">"]
 
 
 def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
