@@ -221,6 +221,7 @@ class RowSource:
     headers: list[str]
     columns: dict[int, str]
     header_line: int
+    encoding: str | None = None  # utf-8, utf-8-sig, gb18030; None for XLSX
     delimiter: str | None = None
     sheet: str | None = None
     total_hint: int | None = None  # about how many data rows: for a progress bar
@@ -383,7 +384,8 @@ def _read_csv(raw: bytes, mapping: Mapping[str, str]) -> tuple[str, RowSource]:
     delimiter = _sniff_delimiter(text)
     headers, columns, header_line, rows = _with_header(_csv_records(text, delimiter), mapping)
     total = max(0, text.count("\n") - header_line + (0 if text.endswith("\n") else 1))
-    return encoding, RowSource(rows, headers, columns, header_line, delimiter=delimiter, total_hint=total)
+    return encoding, RowSource(rows, headers, columns, header_line, encoding=encoding, delimiter=delimiter,
+                               total_hint=total)
 
 
 def _read_xlsx(path: Path, sheet: str | None, mapping: Mapping[str, str]) -> RowSource:
@@ -745,14 +747,18 @@ def import_customers(
     actor_id: int | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     batch_size: int = BATCH,
+    source: RowSource | None = None,
 ) -> ImportReport:
     """Upsert the customers of a file by user code; see the module docstring.
 
     ``progress(rows_done, rows_expected_or_None)`` is called after each batch.
-    Raises ImportUsageError / MissingColumns before anything is written.
+    Raises ImportUsageError / MissingColumns before anything is written. ``source`` is
+    what ``read_rows`` gave for ``path``, when the caller checked the file first.
     """
     path = Path(path)
-    encoding, _headers, source = read_rows(path, sheet=sheet, mapping=mapping)
+    if source is None:
+        _encoding, _headers, source = read_rows(path, sheet=sheet, mapping=mapping)
+    encoding = source.encoding
     report = ImportReport(file=path.name, encoding=encoding, delimiter=source.delimiter, sheet=source.sheet,
                           columns=source.column_fields, ignored_columns=source.ignored,
                           dry_run=dry_run, all_or_nothing=all_or_nothing)
