@@ -99,15 +99,19 @@ def _parse_iso(value: str) -> datetime:
     return moment
 
 
-def _checked(fn: Callable[..., R], *args: Any) -> R:
-    """Run an argument check from the service; a malformed argument exits 2."""
-    from agentdesk.services.errors import InvalidInput
+def _checked(**fields: Any) -> dict[str, Any]:
+    """The arguments checked by the service's own rules before any PIN is asked for;
+    a malformed one exits 2 (every one that is wrong is named)."""
+    from agentdesk.services import outages
+    from agentdesk.services.errors import InvalidFields, InvalidInput
 
     try:
-        return fn(*args)
+        return outages.check_fields(**fields)
+    except InvalidFields as exc:
+        _fail("\n".join(e.message() for e in exc.errors.values()), 2)
     except InvalidInput as exc:
         _fail(exc.message(), 2)
-        raise AssertionError("unreachable") from None  # pragma: no cover
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _NotLead(Exception):
@@ -180,8 +184,12 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
+def _join(items) -> str:  # type: ignore[no-untyped-def]
+    return t("outages.separator").join(items)
+
+
 def _services_text(services: tuple[str, ...]) -> str:
-    return "、".join(t(f"service.{s}") for s in services) or "-"
+    return _join(t(f"service.{s}") for s in services) or "-"
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -195,12 +203,12 @@ def _print_table(infos: list) -> None:  # type: ignore[type-arg]
     from rich.text import Text
 
     table = Table(*(t(f"outages.col_{c}") for c in ("id", "status", "areas", "services", "cause", "eta",
-                                                     "declared", "by", "linked", "callbacks")))
+                                                     "declared", "linked")))
     for i in infos:
         table.add_row(
-            Text(str(i.id)), Text(t(f"outages.status_{i.status}")), Text("、".join(i.areas)),
-            Text(_services_text(i.services)), Text(i.cause), Text(_when(i.eta)), Text(_when(i.declared_at)),
-            Text(i.declared_by or ""), Text(str(i.linked_calls)), Text(str(i.restoration_callbacks)),
+            Text(str(i.id)), Text(t(f"outages.status_{i.status}")), Text(_join(i.areas)),
+            Text(_services_text(i.services)), Text(i.cause), Text(_when(i.eta)),
+            Text(f"{_when(i.declared_at)} {i.declared_by or ''}".strip()), Text(str(i.linked_calls)),
         )
     _console().print(table)
 
@@ -222,17 +230,16 @@ def declare_cmd(
 ) -> None:
     from agentdesk.services import outages
 
-    areas = _checked(outages.clean_areas, area or [])
-    service_codes = _checked(outages.parse_services, services or "")
     moment = _parse_iso(eta) if eta is not None else None
+    v = _checked(areas=area or [], services=services or "", cause=cause or "", eta=moment, message=message or "")
     database = _open(ctx, db)
     info = _as_lead(database, agent, lambda session, actor: outages.declare(
-        session, actor=actor, areas=list(areas), services=list(service_codes), cause=cause or "", eta=moment,
-        message=message or ""))
+        session, actor=actor, areas=list(v["areas"]), services=list(v["services"]), cause=v["cause"],
+        eta=v.get("eta"), message=v["message"]))
     if as_json:
         _print_json(_info_json(info))
     else:
-        typer.echo(t("outages.declared", id=info.id, areas="、".join(info.areas)))
+        typer.echo(t("outages.declared", id=info.id, areas=_join(info.areas)))
 
 
 @outage_app.command("update", help=t("outages.update_help"))
@@ -253,17 +260,15 @@ def update_cmd(
 
     if not area and services is None and cause is None and eta is None and not no_eta and message is None:
         _fail(t("outages.nothing_to_update"), 2)
-    areas = _checked(outages.clean_areas, area) if area else None
-    service_codes = _checked(outages.parse_services, services) if services is not None else None
     moment = _parse_iso(eta) if eta is not None else None
+    v = _checked(areas=area or None, services=services, cause=cause, eta=moment, message=message)
     database = _open(ctx, db)
     before: list = []  # type: ignore[type-arg]
 
     def change(session, actor):  # type: ignore[no-untyped-def]
         before.append(outages.get_outage(session, outage_id))
-        return outages.update(session, outage_id, actor=actor, areas=list(areas) if areas else None,
-                              services=list(service_codes) if service_codes else None, cause=cause, eta=moment,
-                              message=message, clear_eta=no_eta)
+        return outages.update(session, outage_id, actor=actor, areas=v.get("areas"), services=v.get("services"),
+                              cause=v.get("cause"), eta=v.get("eta"), message=v.get("message"), clear_eta=no_eta)
 
     info = _as_lead(database, agent, change)
     if as_json:
@@ -348,6 +353,8 @@ def show_cmd(
     _print_table([info])
     if info.message:
         typer.echo(info.message)
+    if info.status == "cleared":
+        typer.echo(t("outages.cleared", id=info.id, callbacks=info.restoration_callbacks))
     table = Table(t("outages.col_at"), t("outages.col_agent"), t("outages.col_event"), title=t("outages.timeline"))
     for e in entries:
         who = " ".join(x for x in (e.agent_number, e.agent_name) if x)

@@ -196,6 +196,33 @@ def fmt_time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else t("outages.eta_unknown")
 
 
+def check_fields(
+    *,
+    areas: str | Iterable[str] | None = None,
+    services: str | Iterable[str] | None = None,
+    cause: str | None = None,
+    eta: datetime | None = None,
+    message: str | None = None,
+) -> dict[str, object]:
+    """The given fields (``None``: not given, left out of the result) cleaned and
+    validated as :func:`declare` and :func:`update` do, without touching the database —
+    so a form or the CLI can check its input before asking for a PIN. Every invalid field
+    is reported at once (:class:`InvalidFields` when more than one)."""
+    now = clock.now()
+    checks: dict[str, object] = {}
+    if areas is not None:
+        checks["areas"] = lambda: clean_areas(areas)
+    if services is not None:
+        checks["services"] = lambda: parse_services(services)
+    if cause is not None:
+        checks["cause"] = lambda: _text(cause, "cause", MAX_CAUSE, required=True)
+    if eta is not None:
+        checks["eta"] = lambda: _eta(eta, now)
+    if message is not None:
+        checks["message"] = lambda: _text(message, "message", MAX_MESSAGE, required=False)
+    return _validated(checks)
+
+
 def _validated(checks: dict[str, object]) -> dict[str, object]:
     """Run every check (a zero-argument callable per field); report all that fail together."""
     values: dict[str, object] = {}
@@ -309,15 +336,20 @@ def timeline(session: Session, outage_id: int) -> list[TimelineEntry]:
             for at, action, number, name, detail in rows]
 
 
+def join(items: Iterable[str]) -> str:
+    """Items listed in the current language: 朝阳区、南关区 / 朝阳区, 南关区."""
+    return t("outages.separator").join(items)
+
+
 def _services_text(services: Iterable[str]) -> str:
-    return "、".join(t(f"service.{s}") for s in services) or "—"
+    return join(t(f"service.{s}") for s in services) or "—"
 
 
 def describe(entry: TimelineEntry) -> str:
     """One line saying what a timeline entry did, in the current language."""
     d = entry.detail
     if entry.action == "outage.declare":
-        return t("outages.event_declare", areas="、".join(d.get("areas", [])),
+        return t("outages.event_declare", areas=join(d.get("areas", [])),
                  services=_services_text(d.get("services", [])), cause=d.get("cause", ""),
                  eta=fmt_time(datetime.fromisoformat(d["eta"]) if d.get("eta") else None))
     if entry.action == "outage.update":
@@ -325,7 +357,7 @@ def describe(entry: TimelineEntry) -> str:
         for name, change in d.get("changes", {}).items():
             value = change.get("to")
             if name == "areas":
-                value = "、".join(value or [])
+                value = join(value or [])
             elif name == "services":
                 value = _services_text(value or [])
             elif name == "eta":
@@ -396,13 +428,8 @@ def declare(
     (:class:`InvalidFields` when more than one)."""
     require_lead(actor)
     now = clock.now()
-    v = _validated({
-        "areas": lambda: clean_areas(areas),
-        "services": lambda: parse_services(services),
-        "cause": lambda: _text(cause, "cause", MAX_CAUSE, required=True),
-        "eta": lambda: _eta(eta, now),
-        "message": lambda: _text(message, "message", MAX_MESSAGE, required=False),
-    })
+    v = check_fields(areas=areas or [], services=services or [], cause=cause or "", eta=eta, message=message or "")
+    v.setdefault("eta", None)
     outage = Outage(services=json.dumps(list(v["services"])), cause=v["cause"], eta=v["eta"],  # type: ignore[arg-type]
                     message=v["message"], status="active", declared_by_id=actor.id, declared_at=now,
                     updated_at=now)
@@ -437,18 +464,7 @@ def update(
     require_lead(actor)
     outage = _lock(session, outage_id)
     now = clock.now()
-    checks: dict[str, object] = {}
-    if areas is not None:
-        checks["areas"] = lambda: clean_areas(areas)
-    if services is not None:
-        checks["services"] = lambda: parse_services(services)
-    if cause is not None:
-        checks["cause"] = lambda: _text(cause, "cause", MAX_CAUSE, required=True)
-    if eta is not None:
-        checks["eta"] = lambda: _eta(eta, now)
-    if message is not None:
-        checks["message"] = lambda: _text(message, "message", MAX_MESSAGE, required=False)
-    v = _validated(checks)
+    v = check_fields(areas=areas, services=services, cause=cause, eta=eta, message=message)
     if clear_eta and "eta" not in v:
         v["eta"] = None
     old_areas = tuple(session.execute(
@@ -501,7 +517,7 @@ def _restoration_callbacks(session: Session, outage: Outage, areas: Sequence[str
             .where(CustomerPhone.customer_id.in_(need_phone)).order_by(CustomerPhone.customer_id, CustomerPhone.id)
         ).all():
             phones.setdefault(cid, phone)
-    reason = t("outages.restoration_reason", id=outage.id, areas="、".join(areas),
+    reason = t("outages.restoration_reason", id=outage.id, areas=join(areas),
                services=_services_text(json.loads(outage.services or "[]")), cause=outage.cause)
     seen_customers: set[int] = set()
     seen_phones: set[str] = set()
@@ -594,12 +610,14 @@ __all__ = [
     "active_outage_for_area",
     "active_outages",
     "area_matches",
+    "check_fields",
     "clean_area",
     "clean_areas",
     "clear",
     "declare",
     "describe",
     "fmt_time",
+    "join",
     "get_outage",
     "known_areas",
     "link_call",

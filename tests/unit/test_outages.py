@@ -382,6 +382,7 @@ def test_timeline_says_who_did_what_when(demo, fixed_clock) -> None:
     assert entries[2].detail["callbacks"] == 1
     from agentdesk.i18n import set_language
 
+    set_language("zh_CN")
     texts = [outages.describe(e) for e in entries]
     assert "朝阳区" in texts[0] and "光缆被挖断" in texts[0] and "有线电视" in texts[0]
     assert "2026-11-23 17:00" in texts[1]
