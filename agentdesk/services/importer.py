@@ -393,10 +393,18 @@ def _read_xlsx(path: Path, sheet: str | None, mapping: Mapping[str, str]) -> Row
 
     import openpyxl
 
+    # A file object, not the path: openpyxl would refuse a workbook named .csv or .txt.
+    fh = open(path, "rb")  # noqa: SIM115 - closed with the workbook
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        fh.close()
         raise ImportUsageError("importer.bad_xlsx", error=f"{type(exc).__name__}: {exc}") from None
+
+    def close() -> None:
+        book.close()
+        fh.close()
+
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -409,10 +417,10 @@ def _read_xlsx(path: Path, sheet: str | None, mapping: Mapping[str, str]) -> Row
         headers, columns, header_line, rows = _with_header(records, mapping, numeric_phones=True)
         max_row = ws.max_row
     except BaseException:
-        book.close()
+        close()
         raise
     total = max(0, max_row - header_line) if isinstance(max_row, int) else None
-    return RowSource(rows, headers, columns, header_line, sheet=ws.title, total_hint=total, _close=book.close)
+    return RowSource(rows, headers, columns, header_line, sheet=ws.title, total_hint=total, _close=close)
 
 
 def read_rows(
@@ -512,14 +520,14 @@ def _code_text(raw: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def split_phones(cell: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Numbers in one cell → (numbers, [(bad part, phone.* key)]).
+def split_phones(cell: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Numbers in one cell → ([(number, kind)], [(bad part, phone.* key)]).
 
     Parts are split at , ， ; ； / 、; within a part spaces may either sit inside one number
     (138 0013 8000, 0431 8888 1234 转 801) or separate several: the longest run of tokens
     that reads as a phone wins, left to right.
     """
-    numbers: list[str] = []
+    numbers: list[tuple[str, str]] = []
     bad: list[tuple[str, str]] = []
     for part in _PHONE_SPLIT.split(_code_text_keep_spaces(cell)):
         part = part.strip()
@@ -536,7 +544,7 @@ def split_phones(cell: str) -> tuple[list[str], list[tuple[str, str]]]:
                     phone = parse_phone(" ".join(tokens[i:j]))
                 except PhoneError:
                     continue
-                numbers.append(phone.number)
+                numbers.append((phone.number, phone.kind))
                 i = j
                 break
             else:
@@ -595,7 +603,7 @@ def validate_row(line_no: int, raw: Mapping[str, Any]) -> CustomerRecord | RowEr
         if value and choices[fld] is None:
             problems.append(RowProblem("importer.bad_choice", fld, (("value", value),), detail_key=valid_key))
 
-    phones: list[str] = []
+    phones: list[tuple[str, str]] = []
     for cell in raw.get("phone") or []:
         numbers, bad = split_phones(str(cell or ""))
         phones.extend(numbers)
@@ -612,7 +620,7 @@ def validate_row(line_no: int, raw: Mapping[str, Any]) -> CustomerRecord | RowEr
     return CustomerRecord(
         line=line_no, user_code=code, name=name, name_initials=initials, name_pinyin=full,
         address=texts["address"], area_name=texts["area"], area_class=choices["area_class"], tier=choices["tier"],
-        phones=tuple((p, parse_phone(p).kind) for p in unique) if unique else None,
+        phones=unique or None,
     )
 
 
@@ -788,14 +796,17 @@ def _run(session: Session, source: RowSource, report: ImportReport, batch_size: 
     batcher = _Batcher(session, report)
     seen: dict[str, int] = {}
     batch: list[CustomerRecord] = []
+    reported = -1
 
     def flush() -> None:
+        nonlocal reported
         # With --all-or-nothing, once a row is bad nothing more is written (it all rolls
         # back), but the lookups go on so the counts say what the import would have done.
         if batch:
             batcher.run(batch, write=write and not (report.all_or_nothing and report.errors))
             batch.clear()
-        if progress:
+        if progress and reported != report.rows:
+            reported = report.rows
             progress(report.rows, source.total_hint)
 
     for line_no, raw in source:
@@ -813,7 +824,7 @@ def _run(session: Session, source: RowSource, report: ImportReport, batch_size: 
             report.rejected += 1
             continue
         batch.append(result)
-        if len(batch) >= batch_size:
-            flush()
+        if len(batch) >= batch_size or (progress and report.rows - reported >= batch_size * 5):
+            flush()  # the second case: a long run of rejected rows still moves the bar
     if batch or progress:
         flush()
