@@ -422,3 +422,40 @@ def test_record_export_unmasked_is_for_leads(db, team) -> None:
     assert unmasked.agent_id == team.lead.id and unmasked.entity_id == note_id
     with pytest.raises(InvalidInput), db.write() as s:
         handover.record_export(s, notes, fmt="pdf", actor=None)
+
+
+# -- the demo ------------------------------------------------------------------------------------
+
+
+def test_demo_handovers(db) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    from agentdesk.services.demo import build_demo
+    from agentdesk.services.handover_demo import build_demo_handovers
+    from agentdesk.services.handover_export import export
+
+    build_demo(db, customers=200)
+    with db.read() as s:
+        callbacks_before = s.execute(select(func.count()).select_from(Callback)).scalar_one()
+    assert build_demo_handovers(db, rng=random.Random(96633), now=T0) == 4
+    with db.read() as s:
+        agents = {a.number: a for a in accounts.list_agents(s)}
+        notes = handover.find_notes(s)
+        latest = handover.find_notes(s, shift="latest")
+        unread = handover.unacknowledged_for(s, agent=agents["1024"])
+        overview = handover.unacknowledged_overview(s, actor=agents["8001"])
+        assert s.execute(select(func.count()).select_from(Callback)).scalar_one() == callbacks_before
+        shifts = list(s.execute(select(Shift)).scalars())
+    assert [(n.agent_number, n.team) for n in notes] == [("1024", "甲班"), ("1026", "乙班"), ("1026", "乙班"),
+                                                         ("1025", "甲班")]
+    assert all(sh.ended_at is not None and sh.ended_at < T0 for sh in shifts)
+    assert [n.agent_number for n in latest] == ["1025"]
+    assert [n.id for n in unread] == [latest[0].id]  # the latest 甲班 note is not acknowledged by 1024
+    assert [(info.agent_number, missing) for info, missing in overview] == [("1025", ["1024"])]
+    assert latest[0].acks and notes[0].acks  # some acknowledged
+    assert any(n.phrase_flag for n in notes) and all(n.notes for n in notes)
+    kinds = {i.kind for n in notes for i in n.items}
+    assert {"work_order", "follow_up"} <= kinds
+    assert all(n.counts.total_calls >= 6 for n in notes)
+    md = export(latest, "md", lang="zh_CN").decode()
+    assert md.startswith("# 交接班记录 · 张伟（1025）") and "## 未完结工单" in md
