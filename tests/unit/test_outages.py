@@ -496,3 +496,63 @@ def test_watcher_survives_an_unreachable_database() -> None:
         assert watcher.error is not None and watcher.last is None
     finally:
         down.dispose()
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+def check_concurrent_clear(db, lead, agent) -> None:  # type: ignore[no-untyped-def]
+    """Two leads clear the same outage at once: one clears it, the other is told it is
+    cleared already, and the callers are queued once."""
+    import threading
+
+    info = _declare(db, lead)
+    for customer_id in (1, 3, 5):
+        _link(db, agent, _call(db, agent, customer_id=customer_id), info.id)
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def clear() -> None:
+        barrier.wait()
+        try:
+            with db.write() as session:
+                results.append(outages.clear(session, info.id, actor=lead)[1])
+        except outages.NotActive as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=clear) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert len(results) == 2, results
+    assert [r for r in results if isinstance(r, int)] == [3]
+    assert len([r for r in results if isinstance(r, outages.NotActive)]) == 1
+    with db.read() as session:
+        assert session.execute(select(func.count()).select_from(Callback)
+                               .where(Callback.outage_id == info.id)).scalar_one() == 3
+
+
+def check_concurrent_bumps(db, threads: int = 4, each: int = 25) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    def work() -> None:
+        for _ in range(each):
+            with db.write() as session:
+                broadcast.bump(session, "race")
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    with db.read() as session:
+        assert broadcast.current(session, "race") == threads * each
+
+
+def test_two_leads_clear_at_once(demo) -> None:
+    check_concurrent_clear(*demo)
+
+
+def test_concurrent_bumps_all_count(db) -> None:
+    check_concurrent_bumps(db)
