@@ -101,6 +101,12 @@ class ImportUsageError(ServiceError):
 
     key = "importer.file_unreadable"
 
+    def message(self, lang: str | None = None) -> str:
+        # Lists (sheet names, headers) are joined in the language of the message.
+        sep = t("importer.list_sep", lang=lang)
+        values = {k: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in self.params.items()}
+        return t(self.key, lang=lang, **values)
+
 
 class MissingColumns(ServiceError):
     """The header row lacks a required column (exit code 1)."""
@@ -365,7 +371,7 @@ def _check_mapping(headers: list[str], mapping: Mapping[str, str]) -> None:
     for header in mapping:
         if _header_key(header) not in present:
             raise ImportUsageError("importer.map_header_missing", header=header,
-                                   headers=t("importer.list_sep").join(h for h in headers if h) or "-")
+                                   headers=[h for h in headers if h] or ["-"])
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -411,8 +417,7 @@ def _read_xlsx(path: Path, sheet: str | None, mapping: Mapping[str, str]) -> Row
         elif sheet in book.sheetnames:
             ws = book[sheet]
         else:
-            raise ImportUsageError("importer.no_sheet", sheet=sheet,
-                                   sheets=t("importer.list_sep").join(book.sheetnames))
+            raise ImportUsageError("importer.no_sheet", sheet=sheet, sheets=list(book.sheetnames))
         records = ((i, list(r)) for i, r in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1))
         headers, columns, header_line, rows = _with_header(records, mapping, numeric_phones=True)
         max_row = ws.max_row
