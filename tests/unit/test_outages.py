@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from agentdesk.db import Database
-from agentdesk.models import AuditEvent, Call, Callback, ChangeCounter, Outage, OutageArea, OutageCall
+from agentdesk.models import AuditEvent, Call, Callback, ChangeCounter, Outage, OutageArea
 from agentdesk.services import accounts, broadcast, calls, outages
 from agentdesk.services.demo import build_demo
 from agentdesk.services.errors import InvalidFields, InvalidInput, NotFound, PermissionDenied
