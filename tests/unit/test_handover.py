@@ -175,6 +175,18 @@ def test_callbacks_due_rule_follows_the_shift_end(db, team, fixed_clock) -> None
     fixed_clock.advance(hours=1)  # the next shift now ends at T0 + 9 h
     with db.read() as s:
         assert [i.title for i in handover.compile_handover(s, shift_id, actor=team.agent).items] == ["九小时后"]
+    with db.write() as s:
+        mine = dict(owner_agent_id=team.agent.id, created_at=T0)
+        s.add_all([
+            Callback(kind="after_repair", reason="我的，快到期", due_at=T0 + timedelta(hours=2), **mine),
+            Callback(kind="after_repair", reason="我的，后天到期", due_at=T0 + timedelta(days=2), **mine),
+            Callback(kind="after_repair", reason="我的，同事在打", status="claimed", claimed_by_id=team.mate.id,
+                     due_at=T0 + timedelta(hours=2), **mine),
+            Callback(kind="after_repair", reason="已完成", status="done", due_at=T0, **mine),
+        ])
+    with db.read() as s:
+        assert [i.title for i in handover.compile_handover(s, shift_id, actor=team.agent).items] == \
+            ["我的，快到期", "九小时后"]
 
 
 def test_items_are_capped_per_kind(db, team, monkeypatch) -> None:
