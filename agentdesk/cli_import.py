@@ -59,7 +59,7 @@ def _delimiter_name(delimiter: str | None) -> str:
 
 
 def _encoding_name(encoding: str | None) -> str:
-    return {"utf-8": "UTF-8", "utf-8-sig": t("importer.enc_bom"), "gb18030": "GB18030"}.get(encoding or "", "-")
+    return {"utf-8": "UTF-8", "utf-8-sig": t("importer.enc_bom"), "gb18030": "GB18030", "utf-16": "UTF-16"}.get(encoding or "", "-")
 
 
 def _report_json(report: Any) -> dict[str, Any]:

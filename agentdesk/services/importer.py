@@ -62,10 +62,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                   "用户id", "客户id", "usercode", "customercode", "code", "userid", "customerid",
                   "accountno", "accountnumber"),
     "name": ("姓名", "客户姓名", "户名", "用户姓名", "用户名称", "客户名称", "户主", "户主姓名", "name",
-             "customername", "fullname", "username"),
+             "customername", "fullname"),
     "phone": ("电话", "联系电话", "手机", "手机号", "手机号码", "固话", "固定电话", "座机", "电话号码",
               "移动电话", "联系方式", "联系号码", "phone", "mobile", "tel", "telephone", "phonenumber",
-              "mobilephone", "landline", "contact", "contactphone"),
+              "mobilephone", "landline", "contactphone", "contactnumber"),
     "address": ("地址", "住址", "装机地址", "安装地址", "详细地址", "联系地址", "用户地址", "客户地址",
                 "address", "addr", "installaddress"),
     "area": ("片区", "区域", "小区", "所属片区", "所属区域", "片区名称", "区域名称", "小区名称", "area",
@@ -227,7 +227,7 @@ class RowSource:
     headers: list[str]
     columns: dict[int, str]
     header_line: int
-    encoding: str | None = None  # utf-8, utf-8-sig, gb18030; None for XLSX
+    encoding: str | None = None  # utf-8, utf-8-sig, gb18030, utf-16; None for XLSX
     delimiter: str | None = None
     sheet: str | None = None
     total_hint: int | None = None  # about how many data rows: for a progress bar
@@ -280,6 +280,11 @@ def _numeric_phone(value: int | float) -> str:
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export: UTF-16, tabs
+        try:
+            return "utf-16", raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportUsageError("importer.bad_encoding") from None
     try:
         text = raw.decode("utf-8-sig")
         return ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"), text
@@ -301,7 +306,7 @@ def _sniff_delimiter(text: str) -> str:
         return ","
     try:
         found = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
-    except csv.Error:
+    except Exception:  # csv.Error, or anything else an odd sample makes the Sniffer raise
         found = None
     if found and max(_fields_per_line(lines, found), default=1) > 1:
         return found
@@ -432,7 +437,7 @@ def read_rows(
     path: str | Path, sheet: str | None = None, mapping: Mapping[str, str] | None = None
 ) -> tuple[str | None, list[str], RowSource]:
     """``(encoding, headers, rows)``: encoding is ``utf-8``, ``utf-8-sig`` or ``gb18030``
-    (None for XLSX); ``rows`` also tells the recognized columns, delimiter and sheet."""
+    (``utf-16`` for Excel's "Unicode text"; None for XLSX); ``rows`` also tells the recognized columns, delimiter and sheet."""
     path = Path(path)
     resolved: dict[str, str] = {}
     for header, target in (mapping or {}).items():

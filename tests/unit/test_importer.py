@@ -133,6 +133,13 @@ def test_gbk_csv_with_chinese_headers_and_values(tmp_path: Path, db) -> None:  #
     assert got["220100000011"].name_initials == "zgl"
 
 
+def test_excel_unicode_text(tmp_path: Path, db) -> None:  # type: ignore[no-untyped-def]
+    """Excel's "Unicode text" (Unicode 文本) export: UTF-16 with a BOM, tab-separated."""
+    path = write_csv(tmp_path / "unicode.txt", GOOD, encoding="utf-16", delimiter="\t")
+    report = import_customers(db, path)
+    assert (report.encoding, report.delimiter, report.inserted) == ("utf-16", "\t", 3)
+
+
 @pytest.mark.parametrize(("delimiter", "suffix"), [("\t", "tsv"), (";", "csv"), ("|", "txt")])
 def test_other_delimiters(tmp_path: Path, db, delimiter: str, suffix: str) -> None:  # type: ignore[no-untyped-def]
     rows = [r[:] for r in GOOD]
@@ -454,3 +461,26 @@ def test_cli_field_list_matches_the_service() -> None:
     from agentdesk.cli_import import FIELDS
 
     assert FIELDS == importer.FIELDS
+
+
+@pytest.mark.postgres
+def test_import_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    from agentdesk.db import open_database
+
+    db = open_database(pg_url)
+    try:
+        path = mixed_file(tmp_path)
+        first = import_customers(db, path, batch_size=2)
+        assert (first.inserted, first.rejected) == (2, 4)
+        before = snapshot(db)
+        again = import_customers(db, path, batch_size=2)
+        assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2) and snapshot(db) == before
+        changed = write_csv(tmp_path / "changed.csv", [["用户编码", "姓名", "电话", "等级"],
+                                                       ["220100000105", "[bold]x[/]", "13500135000", "专网"]])
+        report = import_customers(db, changed)
+        assert report.updated == 1 and customers(db)["220100000105"].tier == "private"
+        assert phones(db, "220100000105") == [("13500135000", "mobile")]
+        assert customers(db)["220100000101"].name == "阿卜杜拉·买买提"
+        assert len(audits(db)) == 3
+    finally:
+        db.dispose()
