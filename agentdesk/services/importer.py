@@ -25,6 +25,12 @@ customer gets the default (empty address/area, city, regular) and an existing on
 what it has; phones are replaced only when the row gives at least one. Problems with the
 file itself (unreadable, unknown ``--map`` field) raise ``ImportUsageError``; missing
 required columns raise ``MissingColumns``. Both carry i18n keys like every ServiceError.
+
+Also handled: title rows above the header (the first of the first ten rows that has the
+required columns is the header); a user code seen twice in one file (the later row is
+rejected, naming the first line); Excel's scientific notation (rejected: digits are lost);
+landlines Excel stored as numbers (the lost leading 0 is put back); ``="…"`` and a leading
+apostrophe around codes; "-" or 无 in a phone cell (no number).
 """
 
 from __future__ import annotations
@@ -247,7 +253,14 @@ class RowSource:
     def ignored(self) -> list[str]:
         return [h for i, h in enumerate(self.headers) if h and i not in self.columns]
 
+    def __enter__(self) -> RowSource:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
+        """Release the workbook of an XLSX source (a no-op for CSV)."""
         if self._close:
             self._close()
             self._close = None
