@@ -578,9 +578,12 @@ def clear(
 def link_call(session: Session, call_id: int, outage_id: int, *, actor: AgentInfo) -> None:
     """Link the call to the outage and archive it (归档): no new work order (seed 000, rule 6).
 
-    A new link bumps the ``outages`` counter too: the banners' linked-call counts follow."""
+    A new link bumps the ``outages`` counter too: the banners' linked-call counts follow.
+    The outage row is read ``FOR SHARE`` (PostgreSQL; SQLite writers are serialized
+    anyway), so a link and a :func:`clear` never cross: a caller linked while the outage
+    is being cleared either gets a restoration callback or is refused."""
     call = session.get(Call, call_id)
-    outage = session.get(Outage, outage_id)
+    outage = session.get(Outage, outage_id, with_for_update={"read": True}, populate_existing=True)
     if call is None:
         raise NotFound("call.not_found", id=call_id)
     if outage is None:

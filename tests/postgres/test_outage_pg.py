@@ -76,3 +76,38 @@ def test_two_leads_clear_at_once_on_postgres(pg_demo) -> None:
 def test_concurrent_bumps_on_postgres(pg_demo) -> None:
     db, _, _ = pg_demo
     check_concurrent_bumps(db)
+
+
+def test_a_link_waits_for_a_clear_in_progress_and_is_refused(pg_demo) -> None:
+    """A call linked while a lead's clear is still open waits for it, then is refused:
+    no caller is linked after the restoration callbacks were queued."""
+    import threading
+    import time
+
+    from agentdesk.services import calls
+    from agentdesk.services.errors import InvalidInput
+
+    db, lead, agent = pg_demo
+    with db.write() as session:
+        info = outages.declare(session, actor=lead, areas=["朝阳区"], services=["tv"], cause="停电", eta=None,
+                               message="")
+        call = calls.start_call(session, actor=agent, shift_id=None)
+        calls.identify_customer(session, call.id, 1, actor=agent)
+    outcome: list[object] = []
+
+    def link() -> None:
+        try:
+            with db.write() as session:
+                outages.link_call(session, call.id, info.id, actor=agent)
+            outcome.append("linked")
+        except InvalidInput as exc:
+            outcome.append(exc.key)
+
+    with db.write() as session:
+        outages.clear(session, info.id, actor=lead)
+        linker = threading.Thread(target=link)
+        linker.start()
+        time.sleep(0.5)
+        assert outcome == []  # waiting for the clear to commit
+    linker.join(30)
+    assert outcome == ["outage.not_active"]
