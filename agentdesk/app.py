@@ -14,12 +14,16 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 
 from agentdesk import clock as clock_module
 from agentdesk.clock import Clock
 from agentdesk.config import Settings
 from agentdesk.i18n import set_language, t
 from agentdesk.widgets.localized import localize_bindings
+
+OUTAGE_POLL_SECONDS = 0.5
+OUTAGE_REFRESH_SECONDS = 10
 
 
 class AgentDeskApp(App[None]):
@@ -41,6 +45,12 @@ class AgentDeskApp(App[None]):
         self.settings = settings
         self._db_future: Future = Future()
         self._quit_armed_at = -1e9
+        # Outage broadcast: a cheap counter polled every half second, the active outages
+        # published to every banner through this signal.
+        self.outages_signal: Signal[list] = Signal(self, "outages")
+        self.active_outages: list = []
+        self._outage_watcher = None
+        self._outages_loaded_at = -1e9
         self.policy_label = settings.policy
 
     def on_mount(self) -> None:
@@ -49,6 +59,7 @@ class AgentDeskApp(App[None]):
         self.title = t("app.title")
         self.push_screen(LoginScreen())
         self.open_database()
+        self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)
 
     @work(thread=True, exclusive=True, group="db-open", exit_on_error=False)
     def open_database(self) -> None:
@@ -60,6 +71,32 @@ class AgentDeskApp(App[None]):
             self._db_future.set_exception(exc)
             raise
         self.policy_label = policy_title(self.settings.policy)
+
+    def poll_outages(self) -> None:
+        if self._db_future.done() and self._db_future.exception() is None:
+            self._poll_outages()
+
+    @work(thread=True, exclusive=True, group="outage-poll", exit_on_error=False)
+    def _poll_outages(self) -> None:
+        import time
+
+        from agentdesk.services.broadcast import Watcher
+        from agentdesk.services.outages import active_outages
+
+        db = self.database()
+        if self._outage_watcher is None:
+            self._outage_watcher = Watcher(db)
+        changed = self._outage_watcher.poll()
+        # Linked-call counts change without a broadcast: refresh now and then anyway.
+        if changed or time.monotonic() - self._outages_loaded_at > OUTAGE_REFRESH_SECONDS:
+            with db.read() as session:
+                outages = active_outages(session)
+            self._outages_loaded_at = time.monotonic()
+            self.call_from_thread(self._publish_outages, outages)
+
+    def _publish_outages(self, outages: list) -> None:
+        self.active_outages = outages
+        self.outages_signal.publish(outages)
 
     def database(self, timeout: float | None = 60):  # type: ignore[no-untyped-def]
         """The open database; call from a worker thread only (it waits for the opening)."""
@@ -81,9 +118,11 @@ class AgentDeskApp(App[None]):
             return
         from agentdesk.screens.desk import DeskScreen
 
+        from agentdesk.screens.handover_review import HandoverReviewScreen
+
         desk = next((s for s in self.screen_stack if isinstance(s, DeskScreen)), None)
-        if desk is not None and not in_call:
-            desk.end_shift(then_exit=True)  # quitting from the desk ends the shift like F10
+        if desk is not None and not in_call and not isinstance(self.screen, HandoverReviewScreen):
+            desk.hand_over(then_exit=True)  # quitting from the desk hands over like F10
             return
         self.exit()
 

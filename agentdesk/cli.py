@@ -31,12 +31,18 @@ app.add_typer(agent_app, name="agent")
 
 def _mount_subcommands() -> None:
     from agentdesk.cli_policy import policy_app, sla_app
+    from agentdesk.cli_handover import handover_app
+    from agentdesk.cli_import import import_app
+    from agentdesk.cli_outage import outage_app
     from agentdesk.cli_queues import callbacks_app, workorders_app
 
     app.add_typer(policy_app, name="policy")
     app.add_typer(sla_app, name="sla")
     app.add_typer(workorders_app, name="workorders")
     app.add_typer(callbacks_app, name="callbacks")
+    app.add_typer(outage_app, name="outage")
+    app.add_typer(handover_app, name="handover")
+    app.add_typer(import_app, name="import")
 
 
 _mount_subcommands()

@@ -31,6 +31,16 @@ def fixed_clock() -> Iterator[FixedClock]:
 
 
 @pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    # The UI language is process-wide: a test that switches it must not leak into the next.
+    from agentdesk.i18n import get_language, set_language
+
+    before = get_language()
+    yield
+    set_language(before)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Never touch the real user's data dir or pick up their settings.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))

@@ -25,6 +25,7 @@ from agentdesk.services.customers import CustomerCard, CustomerHit
 from agentdesk.services.outages import OutageInfo
 from agentdesk.widgets.customer_card import CustomerCardView, fmt_time
 from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.outage_alert import OutageAlert
 from agentdesk.widgets.phrase_area import PhraseArea
 from agentdesk.widgets.safe_text import safe
@@ -77,6 +78,7 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
         agent = self.login.agent
         yield StatusBar(f"{agent.number} · {agent.name} · {t('role.' + agent.role)}",
                         self.app.policy_label, self.login.shift.started_at)  # type: ignore[attr-defined]
+        yield OutageBanner()
         yield ScriptPanel(id="script")
         with ContentSwitcher(initial=STEP_IDENTIFY, id="steps"):
             with Vertical(id=STEP_IDENTIFY):

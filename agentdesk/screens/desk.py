@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.status_bar import StatusBar
 
 
@@ -22,6 +23,8 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         Binding("f2", "new_call", "binding.new_call", id="desk.new_call"),
         Binding("f4", "work_orders", "binding.work_orders", id="desk.work_orders"),
         Binding("f5", "callbacks", "binding.callback_queue", id="desk.callbacks"),
+        Binding("f8", "lead_board", "binding.lead_board", id="desk.lead_board"),
+        Binding("f7", "handover_export", "binding.handover_export", id="desk.handover_export"),
         Binding("f10", "logout", "binding.logout", id="desk.logout"),
     ]
 
@@ -36,6 +39,7 @@ class DeskScreen(LocalizedBindings, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.agent_label, self.app.policy_label, self.login.shift.started_at)  # type: ignore[attr-defined]
+        yield OutageBanner()
         with Vertical(id="desk-main"):
             with Vertical(id="idle-panel"):
                 yield Static(Content(t("desk.idle_title")), id="idle-title")
@@ -46,6 +50,18 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         from agentdesk.screens.call import CallScreen
 
         self.app.push_screen(CallScreen(self.login), self._call_ended)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lead_board":
+            # Lead screens are not offered to agents; the services refuse them anyway.
+            return self.login.agent.is_lead
+        return True
+
+    def action_lead_board(self) -> None:
+        from agentdesk.screens.lead_board import LeadBoardScreen
+
+        if self.login.agent.is_lead:
+            self.app.push_screen(LeadBoardScreen(self.login))
 
     def action_work_orders(self) -> None:
         from agentdesk.screens.work_orders import WorkOrdersScreen
@@ -64,29 +80,48 @@ class DeskScreen(LocalizedBindings, Screen[None]):
             key = "desk.call_saved_flagged" if ended.phrase_flag else "desk.call_saved"
             self.app.notify(t(key, id=ended.call_id), markup=False, severity="warning" if ended.phrase_flag else "information")
 
-    def action_logout(self) -> None:
-        self.end_shift()
+    def on_mount(self) -> None:
+        self.pending_handover()
 
-    @work(thread=True, exclusive=True, group="logout", exit_on_error=False)
-    def end_shift(self, then_exit: bool = False) -> bool:
-        from agentdesk.services.accounts import end_shift
+    @work(thread=True, exclusive=True, group="handover-pending", exit_on_error=False)
+    def pending_handover(self) -> list:
+        from agentdesk.services.handover import unacknowledged_for
 
         db = self.app.database()  # type: ignore[attr-defined]
-        with db.write() as session:
-            end_shift(session, self.login.shift.id, actor=self.login.agent)
-        return then_exit
+        with db.read() as session:
+            return unacknowledged_for(session, agent=self.login.agent)
+
+    def action_handover_export(self) -> None:
+        from agentdesk.screens.handover_export import HandoverExportScreen
+
+        self.app.push_screen(HandoverExportScreen(self.login))
+
+    def action_logout(self) -> None:
+        self.hand_over()
+
+    def hand_over(self, then_exit: bool = False) -> None:
+        """Logout compiles the handover note; the shift ends when the agent confirms it."""
+        from agentdesk.screens.handover_review import HandoverReviewScreen
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            if then_exit:
+                self.app.exit()
+                return
+            from agentdesk.screens.login import LoginScreen
+
+            self.app.switch_screen(LoginScreen())
+
+        self.app.push_screen(HandoverReviewScreen(self.login), done)
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "logout":
+        if event.worker.group != "handover-pending":
             return
-        if event.worker.state == WorkerState.SUCCESS:
-            from agentdesk.screens.login import LoginScreen
+        if event.worker.state == WorkerState.SUCCESS and event.worker.result:
+            from agentdesk.screens.handover_ack import HandoverAckScreen
 
-            if event.worker.result:
-                self.app.exit()
-                return
-            self.app.notify(t("desk.logged_out"), markup=False)
-            self.app.switch_screen(LoginScreen())
+            self.app.push_screen(HandoverAckScreen(self.login.agent, event.worker.result))
         elif event.worker.state == WorkerState.ERROR:
             self.app.notify(t("error.unexpected", error=str(event.worker.error)), severity="error", markup=False)

@@ -49,6 +49,7 @@ class DemoSummary:
     customers: int = 0
     work_orders: int = 0
     callbacks: int = 0
+    handovers: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
 
@@ -96,6 +97,7 @@ def build_demo(
     seed: int = DEFAULT_SEED,
     policy: str = "generic",
     progress: Callable[[int], None] | None = None,
+    handovers: bool = True,
 ) -> DemoSummary:
     """Fill an empty, migrated database with demo data."""
     rng = random.Random(seed)
@@ -156,6 +158,11 @@ def build_demo(
     summary.customers = next_id - 1 + done
 
     summary.work_orders, summary.callbacks = _open_work(db, rng, fake, policy, now)
+    if handovers:
+        # Past shifts with their handover notes, one of them not yet acknowledged by 1024.
+        from agentdesk.services.handover_demo import build_demo_handovers
+
+        summary.handovers = build_demo_handovers(db, rng=rng, now=now)
     return summary
 
 

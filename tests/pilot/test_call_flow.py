@@ -369,13 +369,19 @@ async def test_quit_during_a_call_asks_twice(desk, demo_db) -> None:
     assert app.return_code == 0
 
 
-async def test_quit_from_the_desk_ends_the_shift(desk, demo_db) -> None:
-    from agentdesk.models import Shift
+async def test_quit_from_the_desk_hands_over_and_ends_the_shift(desk, demo_db) -> None:
+    from agentdesk.models import HandoverNote, Shift
+    from agentdesk.screens.handover_review import HandoverReviewScreen
 
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
+        await login(pilot, "1025", "1025")
+        shift_id = app.screen.login.shift.id
         await pilot.press("ctrl+q")
         await settle(pilot)
+        assert isinstance(app.screen, HandoverReviewScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
     with demo_db.read() as session:
-        assert session.execute(select(Shift)).scalar_one().ended_at is not None
+        assert session.get(Shift, shift_id).ended_at is not None
+        assert session.execute(select(HandoverNote).where(HandoverNote.shift_id == shift_id)).scalar_one()

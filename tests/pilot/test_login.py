@@ -75,6 +75,8 @@ async def test_logout_ends_the_shift_and_returns_to_login(db, db_url, lead_and_a
         fixed_clock.advance(hours=2)
         await pilot.press("f10")
         await settle(app, pilot)
+        await pilot.press("ctrl+s")  # confirm the handover note
+        await settle(app, pilot)
         assert isinstance(app.screen, LoginScreen)
     with db.read() as session:
         shift = session.execute(select(Shift)).scalar_one()
@@ -102,5 +104,7 @@ async def test_command_palette_lists_screen_actions(db, db_url, lead_and_agent, 
         await pilot.press(*"Log out")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")  # confirm the handover note
         await settle(app, pilot)
         assert isinstance(app.screen, LoginScreen)

@@ -29,6 +29,9 @@ def test_network_filesystem_is_refused() -> None:
 
 
 def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
+    from agentdesk.i18n import set_language
+
+    set_language("en")
     path = tmp_path / "broken.sqlite3"
     db = open_database(f"sqlite:///{path}")
     with db.write() as session:
@@ -36,9 +39,13 @@ def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
 
         accounts.add_agent(session, "8001", "王红梅", "lead", "8001")
     db.dispose()
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file first
+    raw.close()
     data = bytearray(path.read_bytes())
-    # Scribble over the middle of the file, past the header: a damaged page.
-    for i in range(4096 + 100, min(len(data), 4096 * 3)):
+    assert len(data) > 4096 * 4
+    # Scribble over every page after the first: damaged b-trees, an intact header.
+    for i in range(4096 + 100, len(data)):
         data[i] = 0xA5
     path.write_bytes(bytes(data))
     for suffix in ("-wal", "-shm"):

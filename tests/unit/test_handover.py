@@ -446,7 +446,7 @@ def test_demo_handovers(db) -> None:  # type: ignore[no-untyped-def]
     from agentdesk.services.handover_demo import build_demo_handovers
     from agentdesk.services.handover_export import export
 
-    build_demo(db, customers=200)
+    build_demo(db, customers=200, handovers=False)
     with db.read() as s:
         callbacks_before = s.execute(select(func.count()).select_from(Callback)).scalar_one()
     assert build_demo_handovers(db, rng=random.Random(96633), now=T0) == 4

@@ -1,0 +1,140 @@
+"""Logout: the shift's handover note, compiled, reviewed, edited and confirmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Checkbox, DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from agentdesk.i18n import t
+from agentdesk.services.accounts import LoginResult
+from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.widgets.phrase_area import PhraseArea
+from agentdesk.widgets.safe_text import safe
+
+
+class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
+    """Dismisses True once the note is confirmed (and the shift ended), False if cancelled."""
+
+    AUTO_FOCUS = "#handover-notes TextArea"
+    BINDINGS = [
+        Binding("ctrl+s", "confirm", "binding.confirm_handover", id="handover_ui.confirm", priority=True),
+        Binding("escape", "cancel", "binding.cancel", id="handover_ui.cancel"),
+        Binding("f7", "export", "binding.export", id="handover_ui.export"),
+    ]
+
+    def __init__(self, login: LoginResult) -> None:
+        super().__init__()
+        self.login = login
+        self.draft: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("handover_ui.review_title")), classes="screen-title")
+        yield Static("", id="handover-summary", markup=False)
+        yield DataTable(id="handover-items", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="handover-bottom"):
+            yield Static("", id="handover-open-calls", classes="field-error", markup=False)
+            yield Checkbox(t("handover_ui.hand_over_open_calls"), id="hand-over-open")
+            yield Static(Content(t("handover_ui.notes_label")), classes="field-label")
+            yield PhraseArea(id="handover-notes", placeholder=t("handover_ui.notes_placeholder"))
+            yield Static("", id="form-error", classes="field-error", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#hand-over-open").display = False
+        table = self.query_one("#handover-items", DataTable)
+        for key, width in (("kind", 10), ("ref", 18), ("due", 11), ("status", 10), ("customer", 12),
+                           ("phone", 12), ("title", 40)):
+            table.add_column(t("handover_ui.col_" + key), key=key, width=width)
+        self.compile()
+
+    def _db(self):  # type: ignore[no-untyped-def]
+        return self.app.database()  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="compile", exit_on_error=False)
+    def compile(self):  # type: ignore[no-untyped-def]
+        from agentdesk.services.handover import compile_handover
+
+        with self._db().read() as session:
+            return compile_handover(session, self.login.shift.id, actor=self.login.agent)
+
+    def show(self, draft: Any) -> None:
+        self.draft = draft
+        counts = draft.counts
+        by_type = "、".join(f"{t('request.' + k) if k else '—'} {n}" for k, n in sorted(counts.calls_by_type.items(),
+                                                                                   key=lambda kv: str(kv[0])))
+        self.query_one("#handover-summary", Static).update(Content(t(
+            "handover_ui.summary", agent=f"{draft.agent_number} {draft.agent_name}", start=fmt_time(draft.started_at),
+            calls=counts.total_calls, by_type=by_type or "—", items=len(draft.items))))
+        table = self.query_one("#handover-items", DataTable)
+        table.clear()
+        for item in draft.items:
+            table.add_row(Content(t("handover_ui.kind_" + item.kind)), safe(item.ref), Content(fmt_time(item.due_at)),
+                          Content(status_label(item.kind, item.status)), safe(item.customer_name),
+                          safe(item.phone_masked), safe(item.title))
+        open_calls = self.query_one("#handover-open-calls", Static)
+        if draft.open_call_ids:
+            open_calls.update(Content(t("handover_ui.open_calls_warning", count=len(draft.open_call_ids))))
+            open_calls.add_class("-shown")
+            self.query_one("#hand-over-open").display = True
+        notes = self.query_one("#handover-notes", PhraseArea)
+        if draft.notes and not notes.text:
+            notes.text = draft.notes
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_confirm(self) -> None:
+        if self.draft is None:
+            return
+        self.confirm(self.query_one("#handover-notes", PhraseArea).text,
+                     self.query_one("#hand-over-open", Checkbox).value)
+
+    @work(thread=True, exclusive=True, group="confirm", exit_on_error=False)
+    def confirm(self, notes: str, hand_over_open_calls: bool):  # type: ignore[no-untyped-def]
+        from agentdesk.services.handover import confirm_handover
+
+        with self._db().write() as session:
+            return confirm_handover(session, self.login.shift.id, actor=self.login.agent, notes=notes,
+                                    hand_over_open_calls=hand_over_open_calls)
+
+    def action_export(self) -> None:
+        from agentdesk.screens.handover_export import HandoverExportScreen
+
+        self.app.push_screen(HandoverExportScreen(self.login))
+
+    @on(Worker.StateChanged)
+    def _done(self, event: Worker.StateChanged) -> None:
+        from agentdesk.services.errors import ServiceError
+
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            text = error.message() if isinstance(error, ServiceError) else t(
+                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            form_error = self.query_one("#form-error", Static)
+            form_error.update(Content(text))
+            form_error.add_class("-shown")
+        elif event.state == WorkerState.SUCCESS:
+            if worker.group == "compile":
+                self.show(worker.result)
+            elif worker.group == "confirm":
+                note = worker.result
+                key = "handover_ui.confirmed_flagged" if getattr(note, "phrase_flag", False) else "handover_ui.confirmed"
+                self.app.notify(t(key), markup=False)
+                self.dismiss(True)
+
+
+def status_label(kind: str, status: str) -> str:
+    """Work orders and callbacks have their own status words; anything else shows as stored."""
+    key = ("status." if kind == "work_order" else "callback_status.") + str(status)
+    text = t(key)
+    return str(status) if text == key else text

@@ -1,0 +1,203 @@
+"""The team lead's supervision board: open work, what is late, what waits for a decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.worker import Worker, WorkerState
+
+from agentdesk.i18n import t
+from agentdesk.services.accounts import LoginResult
+from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.widgets.deadline_badge import badge
+from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.widgets.outage_banner import OutageBanner
+from agentdesk.widgets.safe_text import safe
+
+REFRESH_SECONDS = 5
+
+
+class LeadBoardScreen(LocalizedBindings, Screen[None]):
+    AUTO_FOCUS = "#board-overdue"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "binding.back", id="board.back"),
+        Binding("f9", "outages", "binding.outages", id="board.outages"),
+        Binding("u", "urge", "binding.urge", id="board.urge"),
+        Binding("a", "decide(True)", "binding.approve_delay", id="board.approve"),
+        Binding("x", "decide(False)", "binding.reject_delay", id="board.reject"),
+        Binding("r", "refresh", "binding.refresh", id="board.refresh"),
+    ]
+
+    def __init__(self, login: LoginResult) -> None:
+        super().__init__()
+        self.login = login
+        self.data: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield OutageBanner()
+        yield Static(Content(t("board.title")), classes="screen-title")
+        with Grid(id="board"):
+            with Vertical(classes="board-cell"):
+                yield Static(Content(t("board.overdue")), classes="board-head")
+                yield DataTable(id="board-overdue", cursor_type="row")
+            with Vertical(classes="board-cell"):
+                yield Static(Content(t("board.warning")), classes="board-head")
+                yield DataTable(id="board-warning", cursor_type="row")
+            with Vertical(classes="board-cell"):
+                yield Static(Content(t("board.delays")), classes="board-head")
+                yield DataTable(id="board-delays", cursor_type="row")
+            with Vertical(classes="board-cell"):
+                yield Static(Content(t("board.open_orders")), classes="board-head")
+                yield DataTable(id="board-open", cursor_type="row")
+            with Vertical(classes="board-cell"):
+                yield Static("", id="board-callbacks-head", classes="board-head", markup=False)
+                yield DataTable(id="board-callbacks", cursor_type="row")
+            with Vertical(classes="board-cell"):
+                yield Static(Content(t("board.on_shift")), classes="board-head")
+                yield DataTable(id="board-agents", cursor_type="row")
+        yield Static("", id="board-calls-head", classes="board-head", markup=False)
+        yield Sparkline([0], id="board-calls")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        columns = {
+            # Each cell is a third of the screen: about 36 cells of table at 120 columns.
+            "#board-overdue": (("number", 14), ("badge", 9), ("due", 11)),
+            "#board-warning": (("number", 14), ("badge", 9), ("due", 11)),
+            "#board-delays": (("number", 14), ("to", 11), ("by", 5), ("reason", 12)),
+            "#board-open": (("department", 12), ("status", 8), ("count", 5)),
+            "#board-callbacks": (("due", 11), ("customer", 8), ("reason", 14)),
+            "#board-agents": (("agent", 14), ("team", 6), ("since", 11), ("busy", 6)),
+        }
+        for selector, cols in columns.items():
+            table = self.query_one(selector, DataTable)
+            for key, width in cols:
+                table.add_column(t("board.col_" + key), key=key, width=width)
+        self.refresh_board()
+        self.set_interval(REFRESH_SECONDS, self.refresh_board)
+
+    def _db(self):  # type: ignore[no-untyped-def]
+        return self.app.database()  # type: ignore[attr-defined]
+
+    def action_refresh(self) -> None:
+        self.refresh_board()
+
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def refresh_board(self):  # type: ignore[no-untyped-def]
+        from agentdesk import clock
+        from agentdesk.services.board import board
+
+        with self._db().read() as session:
+            return board(session, actor=self.login.agent, now=clock.now(), since=self.login.shift.started_at)
+
+    def show(self, data: Any) -> None:
+        self.data = data
+
+        def fill(selector: str, rows: list[tuple], keys: list[str]) -> None:
+            table = self.query_one(selector, DataTable)
+            cursor = table.cursor_row
+            table.clear()
+            for row, key in zip(rows, keys):
+                table.add_row(*row, key=key)
+            if table.row_count:
+                table.move_cursor(row=min(cursor, table.row_count - 1))
+
+        def order_rows(orders: tuple) -> tuple[list[tuple], list[str]]:
+            return ([(safe(o.number), badge(o.badge), Content(fmt_time(o.resolve_by))) for o in orders],
+                    [str(o.id) for o in orders])
+
+        fill("#board-overdue", *order_rows(data.overdue))
+        fill("#board-warning", *order_rows(data.warning))
+        fill("#board-delays", [(safe(d.order_number), Content(fmt_time(d.proposed_deadline)), safe(d.requested_by),
+                                safe(d.reason)) for d in data.delays], [str(d.id) for d in data.delays])
+        fill("#board-open", [(safe(dept), Content(t("status." + status)), Content(str(n)))
+                             for dept, status, n in data.by_status_department],
+             [f"{i}" for i in range(len(data.by_status_department))])
+        fill("#board-callbacks", [(Content(fmt_time(c.due_at)), safe(c.customer_name), safe(c.reason))
+                                  for c in data.callbacks_overdue], [str(c.id) for c in data.callbacks_overdue])
+        fill("#board-agents", [(safe(f"{a.number} {a.name}"), safe(a.team or ""), Content(fmt_time(a.since)),
+                                Content(t("board.in_call") if a.open_call else ""))
+                               for a in data.on_shift], [a.number for a in data.on_shift])
+        self.query_one("#board-callbacks-head", Static).update(Content(t(
+            "board.callbacks", today=data.callbacks_due_today, overdue=len(data.callbacks_overdue))))
+        counts = [n for _, n in data.calls_per_hour]
+        self.query_one("#board-calls-head", Static).update(Content(t(
+            "board.calls", total=sum(counts), hours=" ".join(t("board.hour_count", hour=f"{h:02d}", count=n) for h, n in data.calls_per_hour[-8:]))))
+        self.query_one("#board-calls", Sparkline).data = counts or [0]
+
+    # ---- one-key actions on the highlighted row ----------------------------------------------
+
+    def _highlighted(self, selector: str) -> int | None:
+        table = self.query_one(selector, DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def action_urge(self) -> None:
+        focused = self.focused
+        selector = "#board-warning" if focused is self.query_one("#board-warning") else "#board-overdue"
+        order_id = self._highlighted(selector)
+        if order_id is not None:
+            self.act("urge", order_id=order_id)
+
+    def action_decide(self, approve: bool) -> None:
+        from agentdesk.screens.reason_prompt import ReasonPromptScreen
+
+        request_id = self._highlighted("#board-delays")
+        if request_id is None:
+            self.notify(t("board.no_delays"), markup=False)
+            return
+        title = t("board.approve_title" if approve else "board.reject_title")
+        self.app.push_screen(ReasonPromptScreen(title, required=not approve, label=t("prompt.note")),
+                             lambda note: note is not None and self.act("decide", request_id=request_id,
+                                                                      approve=approve, note=note))
+
+    @work(thread=True, exclusive=True, group="act", exit_on_error=False)
+    def act(self, what: str, **args: Any) -> str:
+        from agentdesk.services import workorders as wo
+
+        with self._db().write() as session:
+            if what == "urge":
+                wo.urge(session, args["order_id"], actor=self.login.agent, note="")
+            else:
+                wo.decide_delay(session, args["request_id"], actor=self.login.agent, approve=args["approve"],
+                                note=args["note"], policy=self.app.settings.policy)  # type: ignore[attr-defined]
+        return what
+
+    def action_outages(self) -> None:
+        from agentdesk.screens.outages import OutagesScreen
+
+        self.app.push_screen(OutagesScreen(self.login))
+
+    @on(DataTable.RowSelected)
+    def _open_order(self, event: DataTable.RowSelected) -> None:
+        from agentdesk.screens.work_order_detail import WorkOrderDetailScreen
+
+        if event.data_table.id in ("board-overdue", "board-warning") and event.row_key.value is not None:
+            self.app.push_screen(WorkOrderDetailScreen(self.login, int(event.row_key.value)),
+                                 lambda _: self.refresh_board())
+
+    @on(Worker.StateChanged)
+    def _done(self, event: Worker.StateChanged) -> None:
+        from agentdesk.services.errors import ServiceError
+
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            text = error.message() if isinstance(error, ServiceError) else t(
+                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            self.notify(text, severity="error", markup=False)
+        elif event.state == WorkerState.SUCCESS:
+            if worker.group == "board":
+                self.show(worker.result)
+            elif worker.group == "act":
+                self.notify(t("order.done_" + ("urge" if worker.result == "urge" else "decide")), markup=False)
+                self.refresh_board()
