@@ -59,6 +59,7 @@ class AgentDeskApp(App[None]):
         self.title = t("app.title")
         self.push_screen(LoginScreen())
         self.open_database()
+        self._install_signal_handlers()
         self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)
 
     @work(thread=True, exclusive=True, group="db-open", exit_on_error=False)
@@ -71,6 +72,31 @@ class AgentDeskApp(App[None]):
             self._db_future.set_exception(exc)
             raise
         self.policy_label = policy_title(self.settings.policy)
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal, a shutdown) save every draft, then exit."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.terminate)
+            except (NotImplementedError, RuntimeError, ValueError):  # no signals here (Windows, a thread)
+                pass
+
+    def terminate(self) -> None:
+        """Write the drafts of every open form now (blocking: the UI is going away), then exit."""
+        from agentdesk.widgets.draft_keeper import DraftKeeper
+
+        if self._db_future.done() and self._db_future.exception() is None:
+            for screen in self.screen_stack:
+                if isinstance(screen, DraftKeeper):
+                    try:
+                        screen.flush_draft_now()
+                    except Exception:  # a damaged form must not keep the others from being saved
+                        continue
+        self.exit(return_code=0)
 
     def poll_outages(self) -> None:
         if self._db_future.done() and self._db_future.exception() is None:

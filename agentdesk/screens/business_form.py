@@ -34,6 +34,8 @@ class BusinessAccepted:
 
 
 class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None]):
+    draft_form = "business"
+    draft_fields = ("description",)
     AUTO_FOCUS = "#business-type"
 
     def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo) -> None:

@@ -24,6 +24,7 @@ from agentdesk.services.calls import CallerInfo, CallInfo, FollowUpInfo, WorkOrd
 from agentdesk.services.customers import CustomerCard, CustomerHit
 from agentdesk.services.outages import OutageInfo
 from agentdesk.widgets.customer_card import CustomerCardView, fmt_time
+from agentdesk.widgets.draft_keeper import DraftKeeper
 from agentdesk.widgets.localized import LocalizedBindings
 from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.outage_alert import OutageAlert
@@ -43,7 +44,7 @@ class CallEnded:
     phrase_flag: bool
 
 
-class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
+class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
     # Focus is placed by step (see go()); a default would send keys to a hidden field.
     AUTO_FOCUS = None
     BINDINGS = [
@@ -61,9 +62,13 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
         Binding("ctrl+s", "finish", "binding.finish", id="call.finish", priority=True),
     ]
 
-    def __init__(self, login: LoginResult) -> None:
+    draft_form = "call"
+    draft_fields = ("summary",)
+
+    def __init__(self, login: LoginResult, *, resume_call_id: int | None = None) -> None:
         super().__init__()
         self.login = login
+        self.resume_call_id = resume_call_id
         self.call: CallInfo | None = None
         self.caller: CallerInfo | None = None
         self.card: CustomerCard | None = None
@@ -102,10 +107,51 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
         # Fixed widths in terminal cells: CJK names and areas line up whatever the data.
         for key, width in (("col_name", 16), ("col_code", 14), ("col_phone", 14), ("col_area", 32), ("col_tier", 12)):
             table.add_column(t("call." + key), key=key, width=width)
+        if self.resume_call_id is not None:
+            self.resume(self.resume_call_id)
+            return
         self.script(self.scripts.text("greeting", agent_number=self.login.agent.number))
         self.script(self.scripts.text("identify.ask"))
         self.query_one("#caller-search", Input).focus()
         self.start()
+
+    def draft_key(self) -> str | None:
+        return str(self.call.id) if self.call is not None else None
+
+    def draft_agent_id(self) -> int:
+        return self.login.agent.id
+
+    @on(PhraseArea.Checked, "#summary")
+    def _summary_edited(self) -> None:
+        self.draft_changed()
+
+    @work(thread=True, exclusive=True, group="resume", exit_on_error=False)
+    def resume(self, call_id: int):  # type: ignore[no-untyped-def]
+        from agentdesk import clock
+        from agentdesk.services.calls import resume_call
+        from agentdesk.services.customers import customer_card
+        from agentdesk.services.drafts import load_draft
+        from agentdesk.services.outages import active_outage_for_area
+
+        with self._db().read() as session:
+            call, caller, owed = resume_call(session, call_id, actor=self.login.agent)
+            card = customer_card(session, caller.customer_id, clock.now()) if caller and caller.customer_id else None
+            outage = active_outage_for_area(session, card.area_name) if card else None
+            draft = load_draft(session, self.login.agent.id, "call", str(call_id))
+        return call, caller, card, outage, owed, draft
+
+    def show_resumed(self, call, caller, card, outage, owed, draft) -> None:  # type: ignore[no-untyped-def]
+        self.call = call
+        self.unsolved = owed
+        self.script(t("draft.call_resumed", id=call.id))
+        if caller is None:
+            self.go(STEP_IDENTIFY)
+        else:
+            self.show_caller(caller, card, outage)
+        if draft is not None:
+            self.restore_values(draft.values)
+            if draft.values.get("summary"):
+                self.action_closing()
 
     @property
     def scripts(self):  # type: ignore[no-untyped-def]
@@ -361,6 +407,20 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
             flagged = close_call(session, call_id, summary=summary, checklist=ticks, actor=self.login.agent)
         return CallEnded(call_id, flagged)
 
+    def _discard_call_drafts(self, call_id: int) -> None:
+        from functools import partial
+
+        from agentdesk.services.drafts import delete_drafts
+
+        def discard(agent_id: int, key: str) -> None:
+            with self.app.database().write() as session:  # type: ignore[attr-defined]
+                delete_drafts(session, agent_id, key=key)
+
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self.app.run_worker(partial(discard, self.login.agent.id, str(call_id)), thread=True,
+                            group="draft-discard", exit_on_error=False)
+
     # ---- results from the workers -----------------------------------------------------------
 
     @on(Worker.StateChanged)
@@ -394,6 +454,9 @@ class CallScreen(LocalizedBindings, Screen[CallEnded | None]):
             self.notify(t("call.outage_linked"), markup=False)
             self.outage = None
             self.action_closing()
+        elif worker.group == "resume":
+            self.show_resumed(*result)  # type: ignore[misc]
         elif worker.group == "close":
             self.script(self.scripts.text("closing.goodbye"))
+            self._discard_call_drafts(result.call_id)  # type: ignore[union-attr]
             self.dismiss(result)

@@ -32,6 +32,8 @@ class ComplaintRefused:
 
 
 class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | None]):
+    draft_form = "complaint"
+    draft_fields = ("name", "phone", "target", "content", "fee-dispute")
     AUTO_FOCUS = "#target"
     BINDINGS = [
         Binding("ctrl+r", "refuse", "binding.refuse", id="complaint.refuse", priority=True),

@@ -82,6 +82,21 @@ class DeskScreen(LocalizedBindings, Screen[None]):
 
     def on_mount(self) -> None:
         self.pending_handover()
+        self.unfinished()
+
+    @work(thread=True, exclusive=True, group="unfinished", exit_on_error=False)
+    def unfinished(self) -> list:
+        from agentdesk.services.drafts import unfinished_calls
+
+        db = self.app.database()  # type: ignore[attr-defined]
+        with db.read() as session:
+            return unfinished_calls(session, self.login.agent.id)
+
+    def _resume(self, call_id: int | None) -> None:
+        if call_id is not None:
+            from agentdesk.screens.call import CallScreen
+
+            self.app.push_screen(CallScreen(self.login, resume_call_id=call_id), self._call_ended)
 
     @work(thread=True, exclusive=True, group="handover-pending", exit_on_error=False)
     def pending_handover(self) -> list:
@@ -117,6 +132,11 @@ class DeskScreen(LocalizedBindings, Screen[None]):
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "unfinished" and event.worker.state == WorkerState.SUCCESS and event.worker.result:
+            from agentdesk.screens.resume_call import ResumeCallScreen
+
+            self.app.push_screen(ResumeCallScreen(event.worker.result), self._resume)
+            return
         if event.worker.group != "handover-pending":
             return
         if event.worker.state == WorkerState.SUCCESS and event.worker.result:

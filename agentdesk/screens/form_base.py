@@ -8,17 +8,23 @@ from textual import on
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Checkbox, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
+from agentdesk.widgets.draft_keeper import DraftKeeper
 from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.widgets.phrase_area import PhraseArea
 
 R = TypeVar("R")
 
 
-class FormScreen(LocalizedBindings, ModalScreen[R]):
-    """A modal form. Subclasses run their save in a worker of group ``save``."""
+class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
+    """A modal form. Subclasses run their save in a worker of group ``save``.
+
+    A form that names ``draft_form`` and ``draft_fields`` keeps a draft as the agent types
+    and gets it back when reopened for the same call (after a crash, for instance).
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "binding.save", id="form.save", priority=True),
@@ -28,7 +34,45 @@ class FormScreen(LocalizedBindings, ModalScreen[R]):
     def _db(self):  # type: ignore[no-untyped-def]
         return self.app.database()  # type: ignore[attr-defined]
 
+    def on_mount(self) -> None:
+        if self.draft_form:
+            self.load_draft()
+
+    def draft_agent_id(self) -> int:
+        return self.agent.id  # type: ignore[attr-defined]
+
+    def draft_key(self) -> str | None:
+        call_id = getattr(self, "call_id", None)
+        return str(call_id) if self.draft_form and call_id is not None else None
+
+    @on(Input.Changed)
+    @on(PhraseArea.Checked)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _edited(self) -> None:
+        if self.draft_form:
+            self.draft_changed()
+
+    def _discard_draft(self) -> None:
+        key = self.draft_key()
+        if not key:
+            return
+        from functools import partial
+
+        from agentdesk.services.drafts import delete_drafts
+
+        def discard(agent_id: int, form: str, draft_key: str) -> None:
+            with self.app.database().write() as session:  # type: ignore[attr-defined]
+                delete_drafts(session, agent_id, key=draft_key, forms=(form,))
+
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        # On the app, not this screen: the screen is about to go away.
+        self.app.run_worker(partial(discard, self.draft_agent_id(), self.draft_form, key), thread=True,
+                            group="draft-discard", exit_on_error=False)
+
     def action_cancel(self) -> None:
+        self._discard_draft()
         self.dismiss(None)
 
     def field_error(self, field: str, text: str, *, keep: bool = False) -> None:
@@ -75,6 +119,11 @@ class FormScreen(LocalizedBindings, ModalScreen[R]):
                 self.field_error("form", t("error.unexpected", error=f"{type(error).__name__}: {error}"))
         elif event.state == WorkerState.SUCCESS:
             if worker.group == "save":
+                self._discard_draft()
                 self.on_saved(worker.result)
-            else:
+            elif worker.group == "draft-load":
+                if worker.result is not None:
+                    self.restore_values(worker.result.values)  # type: ignore[union-attr]
+                    self.notify(t("draft.restored"), markup=False)
+            elif worker.group != "draft":
                 self.on_loaded(worker.group, worker.result)

@@ -15,6 +15,8 @@ from agentdesk.widgets.phrase_area import PhraseArea
 
 
 class PraiseScreen(FormScreen[str | None]):
+    draft_form = "praise"
+    draft_fields = ("kind", "content", "forward")
     AUTO_FOCUS = "#content TextArea"
 
     def __init__(self, call_id: int, agent: AgentInfo) -> None:

@@ -15,6 +15,8 @@ from agentdesk.services.calls import CallerInfo
 
 
 class UnregisteredScreen(FormScreen[CallerInfo | None]):
+    draft_form = "caller"
+    draft_fields = ("name", "address", "phone")
     AUTO_FOCUS = "#name"
 
     def __init__(self, call_id: int, agent: AgentInfo) -> None:

@@ -207,12 +207,20 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
 
         worker = event.worker
         if event.state == WorkerState.ERROR:
+            from agentdesk.services.workorders import Conflict
+
             error = worker.error
             text = error.message() if isinstance(error, ServiceError) else t(
                 "error.unexpected", error=f"{type(error).__name__}: {error}")
+            if isinstance(error, Conflict):
+                from agentdesk.screens.conflict import ConflictScreen
+
+                # Never overwrite another desk's change: show it, then let the agent decide again.
+                self.app.push_screen(ConflictScreen(text), lambda _: self.load())
+                return
             self.notify(text, severity="error", markup=False)
             if worker.group == "act":
-                self.load()  # a conflict: show what is there now
+                self.load()
         elif event.state == WorkerState.SUCCESS:
             if worker.group == "load":
                 self.show(worker.result)

@@ -20,6 +20,8 @@ SHOWN_CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by")
 
 
 class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
+    draft_form = "workorder"
+    draft_fields = ("description", "kind", "severity")
     AUTO_FOCUS = "#description TextArea"
 
     def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo, *, kinds: tuple[str, ...] = REPAIR_KINDS,

@@ -355,3 +355,26 @@ def close_call(
     audit.record(session, "call.close", actor_id=actor.id, entity="call", entity_id=call_id,
                  outcome=call.outcome, phrase_flag=call.phrase_flag)
     return flagged
+
+
+def resume_call(session: Session, call_id: int, *, actor: AgentInfo) -> tuple[CallInfo, CallerInfo | None, bool]:
+    """Pick an open call up again (after a crash): the call, who was calling, and whether
+    something is already owed (so the first-contact checklist still applies)."""
+    call = _call(session, call_id, actor)
+    caller: CallerInfo | None = None
+    if call.customer_id is not None:
+        customer = session.get(Customer, call.customer_id)
+        if customer is not None:
+            from agentdesk.models import CustomerPhone
+
+            phone = session.execute(
+                select(CustomerPhone.phone).where(CustomerPhone.customer_id == customer.id)
+                .order_by(CustomerPhone.id).limit(1)
+            ).scalar_one_or_none()
+            caller = CallerInfo(customer.id, customer.name, phone or "", customer.address, customer.area_name,
+                                customer.area_class, customer.tier)
+    elif call.caller_name:
+        caller = CallerInfo(None, call.caller_name, call.caller_phone or "", call.caller_address or "", "",
+                            "city", "regular")
+    assert call.id is not None
+    return CallInfo(call.id, call.started_at), caller, needs_checklist(session, call_id)

@@ -206,3 +206,31 @@ async def test_callback_unreachable_retries_then_closes(desk, demo_db, fixed_clo
         cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
         closed = session.get(WorkOrder, order.id)
     assert cb.status == "unreachable" and closed.status == "closed"
+
+
+async def test_stale_save_gets_a_conflict_dialog(desk, demo_db) -> None:
+    from agentdesk.screens.conflict import ConflictScreen
+    from agentdesk.services import accounts
+    from agentdesk.services import workorders as wo
+
+    order = first_order(demo_db)
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot, "8001", "8001")
+        await open_first_order(pilot)
+        status_seen = app.screen.detail.row.status
+        # Another desk moves the order on meanwhile.
+        with demo_db.write() as session:
+            other = accounts.get_agent(session, "1025")
+            target = "in_progress" if status_seen != "in_progress" else "resolved"
+            wo.change_status(session, order.id, target, actor=other, reason="", policy="generic")
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.detail.row.status == target
+    with demo_db.read() as session:
+        assert session.get(WorkOrder, order.id).status == target
