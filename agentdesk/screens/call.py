@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import CallerInfo, CallInfo, FollowUpInfo, WorkOrderInfo
@@ -425,13 +426,10 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import ServiceError
-
         worker, state = event.worker, event.state
         if state == WorkerState.ERROR:
             error = worker.error
-            text = error.message() if isinstance(error, ServiceError) else t(
-                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            text = error_text(error)
             if worker.group == "close":
                 closing_error = self.query_one("#closing-error", Static)
                 closing_error.update(Content(text))

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.widgets.customer_card import fmt_time
@@ -116,13 +117,10 @@ class CallbackCallScreen(LocalizedBindings, Screen[dict | None]):
 
     @on(Worker.StateChanged)
     def _done(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import ServiceError
-
         worker = event.worker
         if event.state == WorkerState.ERROR:
             error = worker.error
-            text = error.message() if isinstance(error, ServiceError) else t(
-                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            text = error_text(error)
             self.notify(text, severity="error", markup=False)
         elif event.state == WorkerState.SUCCESS:
             if worker.group == "reveal":

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.widgets.customer_card import fmt_time
@@ -72,12 +73,9 @@ class HandoverAckScreen(LocalizedBindings, ModalScreen[None]):
 
     @on(Worker.StateChanged)
     def _done(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import ServiceError
-
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            text = error.message() if isinstance(error, ServiceError) else t(
-                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            text = error_text(error)
             self.notify(text, severity="error", markup=False)
         elif event.state == WorkerState.SUCCESS:
             self.notify(t("handover_ui.acked", count=event.worker.result), markup=False)

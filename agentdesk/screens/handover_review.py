@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.widgets.customer_card import fmt_time
@@ -113,13 +114,10 @@ class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
 
     @on(Worker.StateChanged)
     def _done(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import ServiceError
-
         worker = event.worker
         if event.state == WorkerState.ERROR:
             error = worker.error
-            text = error.message() if isinstance(error, ServiceError) else t(
-                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            text = error_text(error)
             form_error = self.query_one("#form-error", Static)
             form_error.update(Content(text))
             form_error.add_class("-shown")

@@ -16,6 +16,7 @@ from textual.suggester import Suggester
 from textual.widgets import Checkbox, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import LoginResult
@@ -229,13 +230,10 @@ class OutagesScreen(LocalizedBindings, Screen[None]):
 
     @on(Worker.StateChanged)
     def _done(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import ServiceError
-
         worker = event.worker
         if event.state == WorkerState.ERROR:
             error = worker.error
-            text = error.message() if isinstance(error, ServiceError) else t(
-                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            text = error_text(error)
             self.notify(text, severity="error", markup=False)
         elif event.state == WorkerState.SUCCESS:
             if worker.group == "load":

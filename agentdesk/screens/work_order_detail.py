@@ -7,12 +7,13 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.widgets.customer_card import fmt_time
@@ -203,15 +204,12 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
 
     @on(Worker.StateChanged)
     def _done(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import ServiceError
-
         worker = event.worker
         if event.state == WorkerState.ERROR:
             from agentdesk.services.workorders import Conflict
 
             error = worker.error
-            text = error.message() if isinstance(error, ServiceError) else t(
-                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            text = error_text(error)
             if isinstance(error, Conflict):
                 from agentdesk.screens.conflict import ConflictScreen
 

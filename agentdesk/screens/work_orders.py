@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import Worker, WorkerState
 
+from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import DepartmentInfo
@@ -147,13 +148,10 @@ class WorkOrdersScreen(LocalizedBindings, Screen[None]):
 
     @on(Worker.StateChanged)
     def _loaded(self, event: Worker.StateChanged) -> None:
-        from agentdesk.services.errors import ServiceError
-
         worker = event.worker
         if event.state == WorkerState.ERROR:
             error = worker.error
-            text = error.message() if isinstance(error, ServiceError) else t(
-                "error.unexpected", error=f"{type(error).__name__}: {error}")
+            text = error_text(error)
             self.notify(text, severity="error", markup=False)
         elif event.state == WorkerState.SUCCESS:
             if worker.group == "page":
