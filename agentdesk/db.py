@@ -76,6 +76,8 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        # Statement parameters hold phone numbers: never in logs or error messages.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -102,7 +104,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     raise DatabaseError(f"unsupported database URL: {hide_password(url)}")
 
 
