@@ -51,6 +51,9 @@ class Shift(SQLModel, table=True):
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customers"
+    # Full-pinyin prefix search (zhang → 张…); phone fragments and name substrings are
+    # served by FTS5 tables (SQLite) or pg_trgm indexes (PostgreSQL), see migration 0004.
+    __table_args__ = (Index("ix_customers_name_pinyin", "name_pinyin"),)
     id: int | None = Field(default=None, primary_key=True)
     user_code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=100, index=True)

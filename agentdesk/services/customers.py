@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, column, select, table
 from sqlmodel import Session
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
-from agentdesk.normalize import clean_text, mask_phone, search_digits, strip_invisible
+from agentdesk.normalize import LANDLINE, MOBILE, clean_text, mask_phone, search_digits, strip_invisible
 
 SEARCH_LIMIT = 20
 OPEN_ORDER_STATUSES = ("new", "dispatched", "in_progress", "resolved", "callback")
@@ -81,48 +81,158 @@ def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
+# -- caller search: one prebuilt statement per step ------------------------------------------
+#
+# Each step reads one index in its order and stops at its LIMIT (``:n``), so none sorts or
+# even visits all of its matches; the statements are built once (executing a cached Core
+# statement on the session's connection costs a tenth of building an ORM query per call).
+
+_C = Customer.__table__  # type: ignore[attr-defined]
+_P = CustomerPhone.__table__  # type: ignore[attr-defined]
+# The FTS5 tables of migration 0004 (SQLite); PostgreSQL uses pg_trgm indexes under LIKE.
+_PHONES_FTS = table("customer_phones_fts", column("rowid"), column("phone"))
+_NAMES_FTS = table("customers_name_fts", column("rowid"), column("name"))
+_HIT = select(_C.c.id, _C.c.user_code, _C.c.name, _C.c.area_name, _C.c.tier)
+_N, _Q, _HI = bindparam("n"), bindparam("q"), bindparam("hi")
+_MATCH, _LIKE = bindparam("match"), bindparam("like")
+
+
+def _customers_in(phone_ids: Select) -> Select:
+    """The customers owning the first 2n phones of ``phone_ids``: n customers even when
+    both numbers of some match."""
+    return _HIT.where(_C.c.id.in_(phone_ids.limit(_N * 2))).order_by(_C.c.id).limit(_N)
+
+
+_STEPS: dict[str, Select] = {
+    "code": _HIT.where(_C.c.user_code == _Q).limit(_N),
+    "phone": _customers_in(select(_P.c.customer_id).where(_P.c.phone == _Q).order_by(_P.c.id)),
+    "code_prefix": _HIT.where(_C.c.user_code >= _Q, _C.c.user_code < _HI).order_by(_C.c.user_code).limit(_N),
+    "phone_prefix": _customers_in(select(_P.c.customer_id).where(_P.c.phone >= _Q, _P.c.phone < _HI)
+                                  .order_by(_P.c.phone)),
+    "phone_fts": _customers_in(
+        select(_P.c.customer_id).select_from(_PHONES_FTS).join(_P, _P.c.id == _PHONES_FTS.c.rowid)
+        .where(_PHONES_FTS.c.phone.op("MATCH")(_MATCH), _P.c.phone.like(_LIKE, escape="/"))
+        .order_by(_PHONES_FTS.c.rowid)),
+    "phone_like": _customers_in(select(_P.c.customer_id).where(_P.c.phone.like(_LIKE, escape="/"))
+                                .order_by(_P.c.id)),
+    "pinyin": _HIT.where(_C.c.name_pinyin == _Q).order_by(_C.c.id).limit(_N),
+    "initials": _HIT.where(_C.c.name_initials == _Q).order_by(_C.c.id).limit(_N),
+    "initials_prefix": _HIT.where(_C.c.name_initials >= _Q, _C.c.name_initials < _HI)
+    .order_by(_C.c.name_initials, _C.c.id).limit(_N),
+    "pinyin_prefix": _HIT.where(_C.c.name_pinyin >= _Q, _C.c.name_pinyin < _HI)
+    .order_by(_C.c.name_pinyin, _C.c.id).limit(_N),
+    "name": _HIT.where(_C.c.name == _Q).order_by(_C.c.id).limit(_N),
+    "name_prefix": _HIT.where(_C.c.name >= _Q, _C.c.name < _HI).order_by(_C.c.name, _C.c.id).limit(_N),
+    "name_fts": _HIT.select_from(_NAMES_FTS).join(_C, _C.c.id == _NAMES_FTS.c.rowid)
+    .where(_NAMES_FTS.c.name.op("MATCH")(_MATCH), _C.c.name.like(_LIKE, escape="/"))
+    .order_by(_NAMES_FTS.c.rowid).limit(_N),
+    "name_like": _HIT.where(_C.c.name.like(_LIKE, escape="/")).order_by(_C.c.id).limit(_N),
+}
+#: Steps whose hits are exact matches (listed first).
+_EXACT_STEPS = frozenset({"code", "phone", "pinyin", "initials", "name"})
+_FIRST_PHONES = (select(_P.c.customer_id, _P.c.phone)
+                 .where(_P.c.customer_id.in_(bindparam("ids", expanding=True))).order_by(_P.c.id))
+_has_fts: dict[str, bool] = {}
+
+
+def _sqlite_fts(session: Session) -> bool:
+    """Whether this database has the search FTS tables (SQLite at revision 0004 or later)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    key = str(bind.url)
+    if not _has_fts.get(key):
+        found = session.connection().exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('customer_phones_fts', 'customers_name_fts')"
+        ).scalar_one()
+        _has_fts[key] = found == 2
+    return _has_fts[key]
+
+
+def _like(text_: str) -> str:
+    """LIKE pattern for "contains", escaped with ``/`` (the same as ``contains(autoescape=True)``)."""
+    return "%" + text_.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _fts_phrase(tokens: list[str]) -> str:
+    """An FTS5 phrase of ``tokens``, quotes doubled: matched, never parsed as a query."""
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
+
+
+def _phone_match(digits: str) -> str:
+    """The FTS query for a phone fragment: its runs of four in a row, or three digits as a
+    prefix (see migration 0004)."""
+    if len(digits) == 3:
+        return f'"{digits}"*'
+    return _fts_phrase([digits[i:i + 4] for i in range(len(digits) - 3)])
+
+
+def _search_steps(text_: str, fts: bool) -> list[tuple[str, dict]]:
+    """(step, parameters) in the order hits are taken."""
+    digits = search_digits(text_)
+    if digits and re.fullmatch(r"[\d\s\-+()（）０-９]+", text_):
+        hi = digits + "\U0010ffff"
+        steps = [("code", {"q": digits})]
+        if len(digits) >= 5:
+            steps.append(("phone", {"q": digits}))
+        steps.append(("code_prefix", {"q": digits, "hi": hi}))
+        if len(digits) >= 3:
+            steps.append(("phone_prefix", {"q": digits, "hi": hi}))
+            # A whole number (or 12 digits and more) is found only where a stored number
+            # starts with it: the prefix step above has them all.
+            if len(digits) < 12 and not (MOBILE.match(digits) or LANDLINE.match(digits)):
+                if fts:
+                    steps.append(("phone_fts", {"match": _phone_match(digits), "like": _like(digits)}))
+                else:
+                    steps.append(("phone_like", {"like": _like(digits)}))
+        return steps
+    if re.fullmatch(r"[A-Za-z]+", text_):
+        low = text_.lower()
+        hi = low + "\U0010ffff"
+        return [("pinyin", {"q": low}), ("initials", {"q": low}), ("initials_prefix", {"q": low, "hi": hi}),
+                ("pinyin_prefix", {"q": low, "hi": hi})]
+    steps = [("name", {"q": text_}), ("name_prefix", {"q": text_, "hi": text_ + "\U0010ffff"})]
+    if not fts:
+        steps.append(("name_like", {"like": _like(text_)}))
+    elif any(c.isalnum() or not c.isascii() for c in text_):  # else no token to look up
+        # The index narrows to names holding these characters in a row; LIKE decides.
+        steps.append(("name_fts", {"match": _fts_phrase(list(text_)), "like": _like(text_)}))
+    return steps
+
+
 def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) -> list[CustomerHit]:
     """Customers matching what the agent typed; empty for an empty box.
 
-    Digits: a user-code prefix or any part of a phone number. Latin letters: pinyin
-    initials prefix (``zs`` → 张三) or full pinyin prefix. Anything else: the name
-    (prefix first, then anywhere in it).
+    Digits: the user code (exact, then prefix) or a phone number (exact, then starting
+    with them, then — three digits or more — anywhere in it). Latin letters: full pinyin
+    or pinyin initials, exact (``zs`` → 张三) then prefix. Anything else: the name, exact,
+    then prefix, then anywhere in it.
+
+    At a million customers every step is an index read that stops at ``limit``: the steps
+    run in that order until ``limit`` customers are found (phone fragments and name
+    substrings through FTS5 on SQLite, pg_trgm on PostgreSQL — migration 0004). The hits
+    are listed exact matches first, then by name.
     """
-    text = clean_text(strip_invisible(query)).strip()
-    if not text:
+    text_ = clean_text(strip_invisible(query)).strip()
+    if not text_ or limit < 1:
         return []
-    digits = search_digits(text)
-    conditions = []
-    exact = None  # what makes a hit exact, so it comes first
-    if digits and re.fullmatch(r"[\d\s\-+()（）０-９]+", text):
-        conditions.append(_prefix_range(Customer.user_code, digits))
-        if len(digits) >= 3:
-            phone_ids = select(CustomerPhone.customer_id).where(CustomerPhone.phone.contains(digits, autoescape=True))
-            conditions.append(Customer.id.in_(phone_ids))
-        exact = Customer.user_code == digits
-    elif re.fullmatch(r"[A-Za-z]+", text):
-        lowered = text.lower()
-        conditions.append(_prefix_range(Customer.name_initials, lowered))
-        conditions.append(_prefix_range(Customer.name_pinyin, lowered))
-        exact = or_(Customer.name_initials == lowered, Customer.name_pinyin == lowered)
-    else:
-        conditions.append(_prefix_range(Customer.name, text))
-        conditions.append(Customer.name.contains(text, autoescape=True))
-        exact = Customer.name == text
-    rows = session.execute(
-        select(Customer.id, Customer.user_code, Customer.name, Customer.area_name, Customer.tier)
-        .where(or_(*conditions))
-        .order_by(case((exact, 0), else_=1), Customer.name, Customer.id)
-        .limit(limit)
-    ).all()
-    ids = [r.id for r in rows]
+    connection = session.connection()
+    found: dict[int, Row] = {}
+    exact: set[int] = set()
+    for step, params in _search_steps(text_, _sqlite_fts(session)):
+        if len(found) >= limit:
+            break
+        # n rows of a step hold at least limit - len(found) new ones: the rows it shares
+        # with earlier steps are among those already found.
+        for row in connection.execute(_STEPS[step], {**params, "n": limit}):
+            if row.id not in found:
+                found[row.id] = row
+                if step in _EXACT_STEPS:
+                    exact.add(row.id)
+    rows = sorted(list(found.values())[:limit], key=lambda r: (r.id not in exact, r.name, r.id))
     phones: dict[int, str] = {}
-    if ids:
-        for cid, phone in session.execute(
-            select(CustomerPhone.customer_id, CustomerPhone.phone)
-            .where(CustomerPhone.customer_id.in_(ids))
-            .order_by(CustomerPhone.id)
-        ):
+    if rows:
+        for cid, phone in connection.execute(_FIRST_PHONES, {"ids": [r.id for r in rows]}):
             phones.setdefault(cid, phone)
     return [CustomerHit(r.id, r.user_code, r.name, mask_phone(phones.get(r.id, "")), r.area_name, r.tier) for r in rows]
 

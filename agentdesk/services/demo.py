@@ -1,19 +1,38 @@
 """The demo database: realistic Chinese customers, staff, open work and a knowledge base.
 
-Bulk inserts (one executemany per table, not one ORM object per row) keep a large demo
-quick. Same seed, same people, numbers and addresses; times are relative to the clock.
+Bulk inserts (one executemany per batch, not one ORM object per row) keep a large demo
+quick: ``agentdesk demo --customers 1000000 --workorders 1000000`` builds a center's worth
+of data in about a minute (docs/performance.md). Same seed, same people, numbers,
+addresses and work; times are relative to the clock.
+
+Scale paths:
+
+* customers — the first ``FAKER_NAMES`` are named by Faker zh_CN, one call per row, as
+  the demo always was (so a small demo's people do not change); beyond, names are drawn
+  from the same Faker surname (weighted) and given-name pools with the seeded RNG, a third
+  of them with a two-character given name, and their pinyin is the cached pinyin of the
+  parts — Faker and pypinyin per row would take most of the minute;
+* work orders — up to ``BULK_WORK`` the hand-made open orders (with events and audit rows
+  each); above, a history: orders spread over two years, the recent ones mostly open, the
+  old ones closed (a few stuck open, so overdue), deadlines from the policy
+  (``services.deadlines.work_order_deadlines``, one call per order: the pure engine makes
+  hundreds of thousands a second), a ``created`` event each, one in fifty open orders
+  paused; and their callbacks — owed for orders resolved or awaiting the callback, done
+  for a share of the closed ones, and a few periodic VIP calls — about one per five orders.
 """
 
 from __future__ import annotations
 
 import random
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import accumulate, chain
 
 from faker import Faker
-from sqlalchemy import insert, select
+from sqlalchemy import DateTime, func, select, text
 
 from agentdesk import clock
 from agentdesk.db import Database
@@ -34,6 +53,10 @@ from agentdesk.services import accounts, audit
 DEFAULT_SEED = 96633
 TIER_WEIGHTS = {"regular": 90, "vip": 6, "big": 3, "private": 1}
 BATCH = 5000
+#: Customers up to this id are named by Faker per row; the rest from its pools (see above).
+FAKER_NAMES = 20_000
+#: More work orders than this are built by the bulk path (a history, with callbacks).
+BULK_WORK = 200
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,70 @@ def _customer_rows(
         )
 
 
+class _NamePool:
+    """Faker zh_CN's surnames (with their weights) and given names, drawn with our RNG."""
+
+    def __init__(self, fake: Faker) -> None:
+        provider = fake.provider("faker.providers.person")
+        assert provider is not None
+        surnames = provider.last_names  # type: ignore[attr-defined]
+        self.surnames = list(surnames)
+        self.cum_weights = list(accumulate(surnames.values()))
+        self.given = list(provider.first_names)  # type: ignore[attr-defined]
+        self.single = [g for g in self.given if len(g) == 1]
+        self._keys: dict[str, tuple[str, str]] = {}
+
+    def keys(self, part: str) -> tuple[str, str]:
+        found = self._keys.get(part)
+        if found is None:
+            found = self._keys[part] = pinyin_keys(part)
+        return found
+
+    def draw(self, rng: random.Random) -> tuple[str, str, str]:
+        """(name, initials, full pinyin): the pinyin of the parts, joined (the same as of the
+        whole name for every name these pools make; a unit test checks)."""
+        surname = rng.choices(self.surnames, cum_weights=self.cum_weights)[0]
+        if rng.random() < 0.35:
+            given = rng.choice(self.single) + rng.choice(self.single)
+        else:
+            given = rng.choice(self.given)
+        (si, sf), (gi, gf) = self.keys(surname), self.keys(given)
+        return surname + given, si + gi, sf + gf
+
+
+def _pooled_customer_rows(
+    count: int, start_index: int, rng: random.Random, fake: Faker, areas: list[dict], area_code: str, now: datetime
+) -> Iterator[tuple[dict, list[tuple[str, str]]]]:
+    """Like :func:`_customer_rows`, names from :class:`_NamePool`: the path for a large demo."""
+    pool = _NamePool(fake)
+    tiers = list(TIER_WEIGHTS)
+    tier_cum = list(accumulate(TIER_WEIGHTS.values()))
+    addresses = [(a["name"], a["class"]) for a in areas]
+    randrange, random_ = rng.randrange, rng.random
+    for i in range(start_index, start_index + count):
+        area_name, area_class = addresses[randrange(len(addresses))]
+        name, initials, full = pool.draw(rng)
+        phones = [(f"1{'3456789'[randrange(7)]}{randrange(10**9):09d}", "mobile")]
+        if random_() < 0.3:
+            phones.append((f"{area_code}{randrange(8_0000_000, 9_0000_000)}", "landline"))
+        room = randrange(1, 19) * 100 + randrange(1, 5)
+        yield (
+            {
+                "id": i,
+                "user_code": f"2201{i:08d}",
+                "name": name,
+                "name_initials": initials,
+                "name_pinyin": full,
+                "address": f"{area_name} {randrange(1, 40)} 栋 {randrange(1, 7)} 单元 {room}",
+                "area_name": area_name,
+                "area_class": area_class,
+                "tier": rng.choices(tiers, cum_weights=tier_cum)[0],
+                "created_at": now - timedelta(days=randrange(30, 3000)),
+            },
+            phones,
+        )
+
+
 def build_demo(
     db: Database,
     *,
@@ -98,8 +185,14 @@ def build_demo(
     policy: str = "generic",
     progress: Callable[[int], None] | None = None,
     handovers: bool = True,
+    workorders: int = 30,
 ) -> DemoSummary:
-    """Fill an empty, migrated database with demo data."""
+    """Fill an empty, migrated database with demo data.
+
+    ``customers`` in all (the five fixed ones included); ``workorders`` — the default 30
+    open orders come with 20 callbacks; above ``BULK_WORK``, a history of that many orders
+    with about a fifth as many callbacks (see the module docstring).
+    """
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -134,11 +227,37 @@ def build_demo(
                 ph = parse_phone(raw)
                 session.add(CustomerPhone(customer_id=next_id, phone=ph.number, kind=ph.kind))
             next_id += 1
-        audit.record(session, "demo.build", actor_id=None, seed=seed, customers=customers)
+        audit.record(session, "demo.build", actor_id=None, seed=seed, customers=customers, workorders=workorders)
 
     remaining = max(0, customers - (next_id - 1))
+    named = max(0, min(remaining, FAKER_NAMES - (next_id - 1)))
+    rows = chain(
+        _customer_rows(named, next_id, rng, fake, areas, area_data["area_code"], now),
+        _pooled_customer_rows(remaining - named, next_id + named, rng, fake, areas, area_data["area_code"], now),
+    )
+    with _bulk_load(db, ("customers", "customer_phones"), remaining):
+        done = _load_customers(db, rows, remaining, progress)
+    summary.customers = next_id - 1 + done
+    if not db.is_sqlite:
+        with db.write() as session:
+            _set_sequence(session, "customers")
+
+    if workorders > BULK_WORK:
+        with _bulk_load(db, ("work_orders", "work_order_events", "callbacks"), workorders):
+            summary.work_orders, summary.callbacks = _bulk_work(db, rng, policy, now, workorders)
+    else:
+        summary.work_orders, summary.callbacks = _open_work(db, rng, fake, policy, now, workorders)
+    if handovers:
+        # Past shifts with their handover notes, one of them not yet acknowledged by 1024.
+        from agentdesk.services.handover_demo import build_demo_handovers
+
+        summary.handovers = build_demo_handovers(db, rng=rng, now=now)
+    return summary
+
+
+def _load_customers(db: Database, rows: Iterator[tuple[dict, list[tuple[str, str]]]], remaining: int,
+                    progress: Callable[[int], None] | None) -> int:
     done = 0
-    rows = _customer_rows(remaining, next_id, rng, fake, areas, area_data["area_code"], now)
     while done < remaining:
         chunk = []
         phone_rows = []
@@ -150,23 +269,30 @@ def build_demo(
         if not chunk:
             break
         with db.write() as session:
-            session.execute(insert(Customer), chunk)
-            session.execute(insert(CustomerPhone), phone_rows)
+            _insert(session, Customer, chunk)
+            _insert(session, CustomerPhone, phone_rows)
         done += len(chunk)
         if progress:
             progress(done)
-    summary.customers = next_id - 1 + done
-
-    summary.work_orders, summary.callbacks = _open_work(db, rng, fake, policy, now)
-    if handovers:
-        # Past shifts with their handover notes, one of them not yet acknowledged by 1024.
-        from agentdesk.services.handover_demo import build_demo_handovers
-
-        summary.handovers = build_demo_handovers(db, rng=rng, now=now)
-    return summary
+    return done
 
 
-def _open_work(db: Database, rng: random.Random, fake: Faker, policy_name: str, now: datetime) -> tuple[int, int]:
+_ORDER_KINDS = [("repair", "NET"), ("repair", "NET"), ("install", "INST"), ("complaint", "CS"),
+                ("business", "BILL"), ("restore", "NET")]
+_DESCRIPTIONS = {
+    "repair": ["机顶盒无信号,重启无效", "宽带频繁掉线", "电视画面马赛克严重", "光猫 LOS 灯闪红"],
+    "install": ["新装 200M 宽带", "新装数字电视一台", "楼宇干线开通"],
+    "complaint": ["维修人员未按约定时间上门", "月租费扣费有误"],
+    "business": ["办理移机", "更换套餐为 200M"],
+    "restore": ["欠费停机后已缴费,请求恢复"],
+}
+_CALLBACK_REASONS = {"after_repair": "维修完成回访", "after_install": "新装开通回访",
+                     "after_complaint": "投诉处理结果回访", "periodic": "VIP 客户月度回访", "followup": "咨询问题答复"}
+
+
+def _open_work(
+    db: Database, rng: random.Random, fake: Faker, policy_name: str, now: datetime, orders: int = 30
+) -> tuple[int, int]:
     """Some open work orders (a few near or past their deadline) and callbacks due."""
     from agentdesk.services.deadlines import work_order_deadlines
 
@@ -174,18 +300,10 @@ def _open_work(db: Database, rng: random.Random, fake: Faker, policy_name: str, 
         agents = session.execute(select(Agent.id, Agent.number).where(Agent.role == "agent")).all()
         depts = {code: did for did, code in session.execute(select(Department.id, Department.code)).all()}
         max_id = session.execute(select(Customer.id).order_by(Customer.id.desc()).limit(1)).scalar_one()
-        kinds = [("repair", "NET"), ("repair", "NET"), ("install", "INST"), ("complaint", "CS"),
-                 ("business", "BILL"), ("restore", "NET")]
-        descriptions = {
-            "repair": ["机顶盒无信号,重启无效", "宽带频繁掉线", "电视画面马赛克严重", "光猫 LOS 灯闪红"],
-            "install": ["新装 200M 宽带", "新装数字电视一台", "楼宇干线开通"],
-            "complaint": ["维修人员未按约定时间上门", "月租费扣费有误"],
-            "business": ["办理移机", "更换套餐为 200M"],
-            "restore": ["欠费停机后已缴费,请求恢复"],
-        }
+        kinds, descriptions = _ORDER_KINDS, _DESCRIPTIONS
         statuses = ["new", "dispatched", "in_progress"]
         count = 0
-        for n in range(1, 31):
+        for n in range(1, orders + 1):
             kind, dept = rng.choice(kinds)
             cust = session.get(Customer, rng.randrange(1, max_id + 1))
             assert cust is not None
@@ -220,8 +338,7 @@ def _open_work(db: Database, rng: random.Random, fake: Faker, policy_name: str, 
             count += 1
 
         callbacks = 0
-        reasons = {"after_repair": "维修完成回访", "after_install": "新装开通回访", "after_complaint": "投诉处理结果回访",
-                   "periodic": "VIP 客户月度回访", "followup": "咨询问题答复"}
+        reasons = _CALLBACK_REASONS
         for _ in range(20):
             kind = rng.choice(list(reasons))
             cust = session.get(Customer, rng.randrange(1, max_id + 1))
@@ -236,6 +353,199 @@ def _open_work(db: Database, rng: random.Random, fake: Faker, policy_name: str, 
             ))
             callbacks += 1
     return count, callbacks
+
+
+# The bulk history: (age below, in days; share still open). Older than the last band: 0.5 %
+# open — stuck, so overdue.
+_OPEN_SHARE = ((1, 0.9), (3, 0.6), (7, 0.3), (30, 0.05))
+_AFTER = {"repair": "after_repair", "install": "after_install", "complaint": "after_complaint"}
+ORDERS_A_DAY = 1400  # a center of a million customers: about half a million orders a year
+
+
+#: From this many rows, a SQLite bulk load takes the indexes and search triggers off first.
+BULK_LOAD = 50_000
+_FTS_OF = {"customers": "customers_name_fts", "customer_phones": "customer_phones_fts"}
+
+
+@contextmanager
+def _bulk_load(db: Database, tables: tuple[str, ...], rows: int) -> Iterator[None]:
+    """SQLite, many rows: load ``tables`` without their secondary indexes and FTS triggers.
+
+    Maintaining five or ten B-trees and two FTS5 indexes row by row costs many times the
+    insert itself; building each once at the end (CREATE INDEX sorts; FTS5 ``'rebuild'``
+    reads the table once) does not. The definitions are read back from ``sqlite_master``
+    and restored exactly, also when the load fails.
+    """
+    if not db.is_sqlite or rows < BULK_LOAD:
+        yield
+        return
+    names = ", ".join(f"'{t}'" for t in tables)
+    with db.write() as session:
+        saved = session.execute(text(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+            f"AND tbl_name IN ({names}) ORDER BY type, name")).all()
+        for kind, name, _ in saved:
+            session.connection().exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+    try:
+        yield
+    finally:
+        with db.write() as session:
+            connection = session.connection()
+            connection.exec_driver_sql("PRAGMA cache_size=-262144")  # the sorts and FTS merges, in memory
+            try:
+                for kind, _, sql in saved:
+                    if kind == "index":
+                        connection.exec_driver_sql(sql)
+                for table in tables:
+                    fts = _FTS_OF.get(table)
+                    if fts and any(kind == "trigger" and f" {fts}(" in sql for kind, _, sql in saved):
+                        connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+                for kind, _, sql in saved:
+                    if kind == "trigger":
+                        connection.exec_driver_sql(sql)
+            finally:
+                connection.exec_driver_sql("PRAGMA cache_size=-2000")
+
+
+def _insert(session, model, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    """One executemany of ``rows`` (dicts with the same keys) into ``model``'s table.
+
+    SQLite gets plain tuples, its datetimes already in SQLAlchemy's storage format
+    (``2026-11-23 09:00:00.000000``): the per-value bind processing would take longer
+    than the inserts themselves at a million rows.
+    """
+    if not rows:
+        return
+    table = model.__table__
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    stamps = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
+    data = []
+    for row in rows:
+        values = [row[c] for c in columns]
+        for i in stamps:
+            if values[i] is not None:
+                values[i] = values[i].isoformat(" ", "microseconds")
+        data.append(tuple(values))
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", data)
+
+
+def _set_sequence(session, table: str) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL: rows inserted with their ids leave the serial behind; move it past them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
+def _bulk_work(db: Database, rng: random.Random, policy_name: str, now: datetime, count: int) -> tuple[int, int]:
+    """A center's history of ``count`` work orders and their callbacks (module docstring)."""
+    from agentdesk.policy import AREAS, PAUSE, TIERS
+    from agentdesk.services.deadlines import work_order_deadlines
+
+    with db.read() as session:
+        agents = list(session.execute(select(Agent.id).where(Agent.role == "agent").order_by(Agent.id)).scalars())
+        depts = {code: did for did, code in session.execute(select(Department.id, Department.code)).all()}
+        max_id = session.execute(select(func.max(Customer.id))).scalar_one() or 0
+        first_order = (session.execute(select(func.max(WorkOrder.id))).scalar_one() or 0) + 1
+        # Each customer's tier and area class in two bytes, not a million row objects.
+        tier_of, area_of = bytearray(max_id + 1), bytearray(max_id + 1)
+        for cid, tier, area in session.connection().exec_driver_sql(
+                "SELECT id, tier, area_class FROM customers"):
+            tier_of[cid], area_of[cid] = TIERS.index(tier) + 1, AREAS.index(area) + 1
+    if max_id == 0 or not agents:
+        return 0, 0
+    span = max(14.0, min(730.0, count / ORDERS_A_DAY)) * 1440  # minutes of history
+    severities, severity_cum = ["general", "major", "critical"], [80, 95, 100]
+    randrange, random_, choice = rng.randrange, rng.random, rng.choice
+    orders: list[dict] = []
+    events: list[dict] = []
+    callbacks: list[dict] = []
+    made_callbacks = 0
+
+    def flush() -> None:
+        with db.write() as session:
+            _insert(session, WorkOrder, orders)
+            _insert(session, WorkOrderEvent, events)
+            _insert(session, Callback, callbacks)
+        orders.clear()
+        events.clear()
+        callbacks.clear()
+
+    for n in range(count):
+        oid = first_order + n
+        age = 20 + int(random_() * span)
+        days = age / 1440
+        share = next((s for below, s in _OPEN_SHARE if days < below), 0.005)
+        created = (now - timedelta(minutes=age)).replace(second=0, microsecond=0)
+        cid = randrange(1, max_id + 1)
+        while not tier_of[cid]:
+            cid = randrange(1, max_id + 1)
+        tier, area = TIERS[tier_of[cid] - 1], AREAS[area_of[cid] - 1]
+        kind, dept = choice(_ORDER_KINDS)
+        severity = rng.choices(severities, cum_weights=severity_cum)[0]
+        if tier == "private":
+            dept = "PRIV"
+        elif tier in ("vip", "big") and kind == "repair":
+            dept = "VIP"
+        agent_id = agents[randrange(len(agents))]
+        resolved = closed = None
+        if random_() < share:
+            status = ("new", "dispatched", "in_progress")[randrange(3) if days < 1 else 1 + randrange(2)]
+        else:
+            status = ("resolved", "callback", "closed", "closed")[randrange(4)] if days < 7 else "closed"
+            resolved = min(created + timedelta(minutes=30 + randrange(48 * 60)), now - timedelta(minutes=1))
+            if status == "closed":
+                closed = min(resolved + timedelta(minutes=60 + randrange(72 * 60)), now)
+        clocks = work_order_deadlines(policy_name, kind, severity, area, tier, created, done_at=resolved)
+        orders.append({
+            "id": oid, "number": f"GD{created:%Y%m%d}{n + 1:07d}", "call_id": None, "customer_id": cid,
+            "kind": kind, "severity": severity, "area_class": area, "tier": tier, "department_id": depts[dept],
+            "owner_agent_id": agent_id, "status": status, "description": choice(_DESCRIPTIONS[kind]),
+            "phrase_flag": False, "created_at": created,
+            "dispatched_at": created + timedelta(minutes=5 + randrange(25)) if status != "new" else None,
+            "resolved_at": resolved, "closed_at": closed, "escalation_level": 0, "version": 1, **clocks,
+        })
+        events.append({"work_order_id": oid, "at": created, "kind": "created", "agent_id": agent_id, "detail": None})
+        if resolved is None:
+            if random_() < 0.02:  # the customer was not at home: the clock stands still
+                paused = min(created + timedelta(minutes=10 + randrange(max(1, age - 10))), now)
+                events.append({"work_order_id": oid, "at": paused, "kind": PAUSE, "agent_id": agent_id,
+                               "detail": None})
+        elif status != "closed" or random_() < 0.19:
+            due = clocks.get("callback_by") or resolved + timedelta(hours=24)
+            done = status == "closed"
+            callbacks.append({
+                "kind": _AFTER.get(kind, "followup"), "customer_id": cid, "work_order_id": oid, "call_id": None,
+                "outage_id": None, "contact_name": None, "contact_phone": None,
+                "reason": _CALLBACK_REASONS[_AFTER.get(kind, "followup")], "due_at": due,
+                "status": "done" if done else "pending", "owner_agent_id": None, "claimed_by_id": None,
+                "claimed_at": None, "attempts": 1 if done else 0, "outcome": "satisfied" if done else None,
+                "satisfaction": 3 + randrange(3) if done else None, "sample_draw": None,
+                "created_at": resolved, "done_at": closed if done else None,
+            })
+        if random_() < 0.01:  # a VIP's periodic call, no order behind it
+            vip = randrange(1, max_id + 1)
+            if tier_of[vip] == 2:
+                callbacks.append({
+                    "kind": "periodic", "customer_id": vip, "work_order_id": None, "call_id": None,
+                    "outage_id": None, "contact_name": None, "contact_phone": None,
+                    "reason": _CALLBACK_REASONS["periodic"], "due_at": now + timedelta(minutes=randrange(-4320, 43200)),
+                    "status": "pending", "owner_agent_id": None, "claimed_by_id": None, "claimed_at": None,
+                    "attempts": 0, "outcome": None, "satisfaction": None, "sample_draw": None,
+                    "created_at": now - timedelta(days=randrange(1, 30)), "done_at": None,
+                })
+        if len(orders) >= 2 * BATCH:
+            made_callbacks += len(callbacks)
+            flush()
+    made_callbacks += len(callbacks)
+    flush()
+    with db.write() as session:
+        _set_sequence(session, "work_orders")
+    return count, made_callbacks
 
 
 def demo_logins() -> list[DemoLogin]:
