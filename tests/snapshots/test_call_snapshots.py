@@ -118,6 +118,7 @@ async def complaint_refused(pilot) -> None:  # type: ignore[no-untyped-def]
     pilot.app.screen.query_one("#phone").value = ""
     await pilot.press("ctrl+s")
     await settle(pilot)
+    await pilot.pause(0.3)  # the dialog scrolls the error into view: let it come to rest
 
 
 async def outage(pilot) -> None:  # type: ignore[no-untyped-def]
