@@ -104,6 +104,7 @@ def root(ctx: typer.Context, db: DbOpt = None, lang: LangOpt = None, policy: Pol
 def demo(
     ctx: typer.Context,
     customers: Annotated[int, typer.Option("--customers", min=10, help=t("cli.opt_customers"))] = 2000,
+    workorders: Annotated[int, typer.Option("--workorders", min=0, help=t("cli.opt_workorders"))] = 30,
     reset: Annotated[bool, typer.Option("--reset", help=t("cli.opt_reset"))] = False,
     no_open: Annotated[bool, typer.Option("--no-open", help=t("cli.opt_no_open"))] = False,
     seed: Annotated[int, typer.Option("--seed", help=t("cli.opt_seed"))] = 96633,
@@ -132,7 +133,7 @@ def demo(
     else:
         typer.echo(t("demo.building", path=path or where))
         summary = _service_call(demo_service.build_demo, database, customers=customers, seed=seed,
-                                policy=settings.policy)
+                                policy=settings.policy, workorders=workorders)
         typer.echo(t("demo.built", path=path or where))
         typer.echo(t("demo.customers", count=summary.customers))
     typer.echo(t("demo.logins"))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 import tomllib
+from bisect import bisect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -113,6 +114,11 @@ def _customer_rows(
         )
 
 
+_CUSTOMER_COLUMNS = ("id", "user_code", "name", "name_initials", "name_pinyin", "address", "area_name",
+                     "area_class", "tier", "created_at")
+_PHONE_COLUMNS = ("customer_id", "phone", "kind")
+
+
 class _NamePool:
     """Faker zh_CN's surnames (with their weights) and given names, drawn with our RNG."""
 
@@ -132,49 +138,41 @@ class _NamePool:
             found = self._keys[part] = pinyin_keys(part)
         return found
 
-    def draw(self, rng: random.Random) -> tuple[str, str, str]:
+    def draw(self, rnd: Callable[[], float]) -> tuple[str, str, str]:
         """(name, initials, full pinyin): the pinyin of the parts, joined (the same as of the
         whole name for every name these pools make; a unit test checks)."""
-        surname = rng.choices(self.surnames, cum_weights=self.cum_weights)[0]
-        if rng.random() < 0.35:
-            given = rng.choice(self.single) + rng.choice(self.single)
+        surnames, given, single = self.surnames, self.given, self.single
+        surname = surnames[min(bisect(self.cum_weights, rnd() * self.cum_weights[-1]), len(surnames) - 1)]
+        if rnd() < 0.35:
+            first = single[int(rnd() * len(single))] + single[int(rnd() * len(single))]
         else:
-            given = rng.choice(self.given)
-        (si, sf), (gi, gf) = self.keys(surname), self.keys(given)
-        return surname + given, si + gi, sf + gf
+            first = given[int(rnd() * len(given))]
+        (si, sf), (gi, gf) = self.keys(surname), self.keys(first)
+        return surname + first, si + gi, sf + gf
 
 
 def _pooled_customer_rows(
     count: int, start_index: int, rng: random.Random, fake: Faker, areas: list[dict], area_code: str, now: datetime
-) -> Iterator[tuple[dict, list[tuple[str, str]]]]:
-    """Like :func:`_customer_rows`, names from :class:`_NamePool`: the path for a large demo."""
+) -> Iterator[tuple[tuple, list[tuple]]]:
+    """Like :func:`_customer_rows` (as ``_CUSTOMER_COLUMNS`` tuples), names from
+    :class:`_NamePool`, every draw a ``random()``: the path for a large demo."""
     pool = _NamePool(fake)
     tiers = list(TIER_WEIGHTS)
     tier_cum = list(accumulate(TIER_WEIGHTS.values()))
     addresses = [(a["name"], a["class"]) for a in areas]
-    randrange, random_ = rng.randrange, rng.random
+    created = [now - timedelta(days=d) for d in range(30, 3000)]
+    rnd = rng.random
     for i in range(start_index, start_index + count):
-        area_name, area_class = addresses[randrange(len(addresses))]
-        name, initials, full = pool.draw(rng)
-        phones = [(f"1{'3456789'[randrange(7)]}{randrange(10**9):09d}", "mobile")]
-        if random_() < 0.3:
-            phones.append((f"{area_code}{randrange(8_0000_000, 9_0000_000)}", "landline"))
-        room = randrange(1, 19) * 100 + randrange(1, 5)
-        yield (
-            {
-                "id": i,
-                "user_code": f"2201{i:08d}",
-                "name": name,
-                "name_initials": initials,
-                "name_pinyin": full,
-                "address": f"{area_name} {randrange(1, 40)} 栋 {randrange(1, 7)} 单元 {room}",
-                "area_name": area_name,
-                "area_class": area_class,
-                "tier": rng.choices(tiers, cum_weights=tier_cum)[0],
-                "created_at": now - timedelta(days=randrange(30, 3000)),
-            },
-            phones,
-        )
+        area_name, area_class = addresses[int(rnd() * len(addresses))]
+        name, initials, full = pool.draw(rnd)
+        phones = [(i, f"1{'3456789'[int(rnd() * 7)]}{int(rnd() * 1e9):09d}", "mobile")]
+        if rnd() < 0.3:
+            phones.append((i, f"{area_code}{8_0000_000 + int(rnd() * 1e7)}", "landline"))
+        address = (f"{area_name} {1 + int(rnd() * 39)} 栋 {1 + int(rnd() * 6)} 单元 "
+                   f"{(1 + int(rnd() * 18)) * 100 + 1 + int(rnd() * 4)}")
+        tier = tiers[bisect(tier_cum, rnd() * tier_cum[-1])]
+        yield ((i, f"2201{i:08d}", name, initials, full, address, area_name, area_class, tier,
+                created[int(rnd() * len(created))]), phones)
 
 
 def build_demo(
@@ -232,7 +230,8 @@ def build_demo(
     remaining = max(0, customers - (next_id - 1))
     named = max(0, min(remaining, FAKER_NAMES - (next_id - 1)))
     rows = chain(
-        _customer_rows(named, next_id, rng, fake, areas, area_data["area_code"], now),
+        ((tuple(row[c] for c in _CUSTOMER_COLUMNS), [(row["id"], p, k) for p, k in phones])
+         for row, phones in _customer_rows(named, next_id, rng, fake, areas, area_data["area_code"], now)),
         _pooled_customer_rows(remaining - named, next_id + named, rng, fake, areas, area_data["area_code"], now),
     )
     with _bulk_load(db, ("customers", "customer_phones"), remaining):
@@ -255,22 +254,22 @@ def build_demo(
     return summary
 
 
-def _load_customers(db: Database, rows: Iterator[tuple[dict, list[tuple[str, str]]]], remaining: int,
+def _load_customers(db: Database, rows: Iterator[tuple[tuple, list[tuple]]], remaining: int,
                     progress: Callable[[int], None] | None) -> int:
     done = 0
     while done < remaining:
         chunk = []
-        phone_rows = []
+        phone_rows: list[tuple] = []
         for row, phones in rows:
             chunk.append(row)
-            phone_rows.extend({"customer_id": row["id"], "phone": p, "kind": k} for p, k in phones)
+            phone_rows += phones
             if len(chunk) >= BATCH:
                 break
         if not chunk:
             break
         with db.write() as session:
-            _insert(session, Customer, chunk)
-            _insert(session, CustomerPhone, phone_rows)
+            _insert(session, Customer, _CUSTOMER_COLUMNS, chunk)
+            _insert(session, CustomerPhone, _PHONE_COLUMNS, phone_rows)
         done += len(chunk)
         if progress:
             progress(done)
@@ -399,7 +398,11 @@ def _bulk_load(db: Database, tables: tuple[str, ...], rows: int) -> Iterator[Non
                 for table in tables:
                     fts = _FTS_OF.get(table)
                     if fts and any(kind == "trigger" and f" {fts}(" in sql for kind, _, sql in saved):
+                        # Built whole, then merged once: no incremental merging on the way.
+                        connection.exec_driver_sql(f"INSERT INTO {fts}({fts}, rank) VALUES ('automerge', 0)")
                         connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+                        connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+                        connection.exec_driver_sql(f"INSERT INTO {fts}({fts}, rank) VALUES ('automerge', 4)")
                 for kind, _, sql in saved:
                     if kind == "trigger":
                         connection.exec_driver_sql(sql)
@@ -407,11 +410,11 @@ def _bulk_load(db: Database, tables: tuple[str, ...], rows: int) -> Iterator[Non
                 connection.exec_driver_sql("PRAGMA cache_size=-2000")
 
 
-def _insert(session, model, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
-    """One executemany of ``rows`` (dicts with the same keys) into ``model``'s table.
+def _insert(session, model, columns: tuple[str, ...], rows: list[tuple]) -> None:  # type: ignore[no-untyped-def]
+    """One executemany of ``rows`` (tuples in the order of ``columns``) into ``model``'s table.
 
-    SQLite gets plain tuples, its datetimes already in SQLAlchemy's storage format
-    (``2026-11-23 09:00:00.000000``): the per-value bind processing would take longer
+    SQLite gets the tuples as they are, datetimes turned into SQLAlchemy's storage format
+    (``2026-11-23 09:00:00.000000``) here: its per-value bind processing would take longer
     than the inserts themselves at a million rows.
     """
     if not rows:
@@ -419,19 +422,20 @@ def _insert(session, model, rows: list[dict]) -> None:  # type: ignore[no-untype
     table = model.__table__
     connection = session.connection()
     if connection.dialect.name != "sqlite":
-        connection.execute(table.insert(), rows)
+        connection.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
         return
-    columns = list(rows[0])
     stamps = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
-    data = []
-    for row in rows:
-        values = [row[c] for c in columns]
-        for i in stamps:
-            if values[i] is not None:
-                values[i] = values[i].isoformat(" ", "microseconds")
-        data.append(tuple(values))
+    if stamps:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i in stamps:
+                if values[i] is not None:
+                    values[i] = values[i].isoformat(" ", "microseconds")
+            converted.append(tuple(values))
+        rows = converted
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", data)
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def _set_sequence(session, table: str) -> None:  # type: ignore[no-untyped-def]
@@ -439,6 +443,15 @@ def _set_sequence(session, table: str) -> None:  # type: ignore[no-untyped-def]
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
+_ORDER_COLUMNS = ("id", "number", "customer_id", "kind", "severity", "area_class", "tier", "department_id",
+                  "owner_agent_id", "status", "description", "phrase_flag", "created_at", "dispatched_at",
+                  "resolved_at", "closed_at", "respond_by", "reply_by", "resolve_by", "callback_by", "contact_by",
+                  "warn_at", "escalation_level", "version")
+_EVENT_COLUMNS = ("work_order_id", "at", "kind", "agent_id")
+_CALLBACK_COLUMNS = ("kind", "customer_id", "work_order_id", "reason", "due_at", "status", "attempts", "outcome",
+                     "satisfaction", "created_at", "done_at")
 
 
 def _bulk_work(db: Database, rng: random.Random, policy_name: str, now: datetime, count: int) -> tuple[int, int]:
@@ -459,85 +472,78 @@ def _bulk_work(db: Database, rng: random.Random, policy_name: str, now: datetime
     if max_id == 0 or not agents:
         return 0, 0
     span = max(14.0, min(730.0, count / ORDERS_A_DAY)) * 1440  # minutes of history
-    severities, severity_cum = ["general", "major", "critical"], [80, 95, 100]
-    randrange, random_, choice = rng.randrange, rng.random, rng.choice
-    orders: list[dict] = []
-    events: list[dict] = []
-    callbacks: list[dict] = []
+    rnd = rng.random
+    minute = timedelta(minutes=1)
+    now_minute = now.replace(second=0, microsecond=0)
+    orders: list[tuple] = []
+    events: list[tuple] = []
+    callbacks: list[tuple] = []
     made_callbacks = 0
 
     def flush() -> None:
         with db.write() as session:
-            _insert(session, WorkOrder, orders)
-            _insert(session, WorkOrderEvent, events)
-            _insert(session, Callback, callbacks)
+            _insert(session, WorkOrder, _ORDER_COLUMNS, orders)
+            _insert(session, WorkOrderEvent, _EVENT_COLUMNS, events)
+            _insert(session, Callback, _CALLBACK_COLUMNS, callbacks)
         orders.clear()
         events.clear()
         callbacks.clear()
 
     for n in range(count):
         oid = first_order + n
-        age = 20 + int(random_() * span)
+        age = 20 + int(rnd() * span)
         days = age / 1440
         share = next((s for below, s in _OPEN_SHARE if days < below), 0.005)
-        created = (now - timedelta(minutes=age)).replace(second=0, microsecond=0)
-        cid = randrange(1, max_id + 1)
+        created = now_minute - age * minute
+        cid = 1 + int(rnd() * max_id)
         while not tier_of[cid]:
-            cid = randrange(1, max_id + 1)
+            cid = 1 + int(rnd() * max_id)
         tier, area = TIERS[tier_of[cid] - 1], AREAS[area_of[cid] - 1]
-        kind, dept = choice(_ORDER_KINDS)
-        severity = rng.choices(severities, cum_weights=severity_cum)[0]
+        kind, dept = _ORDER_KINDS[int(rnd() * len(_ORDER_KINDS))]
+        roll = rnd()
+        severity = "general" if roll < 0.8 else "major" if roll < 0.95 else "critical"
         if tier == "private":
             dept = "PRIV"
         elif tier in ("vip", "big") and kind == "repair":
             dept = "VIP"
-        agent_id = agents[randrange(len(agents))]
+        agent_id = agents[int(rnd() * len(agents))]
         resolved = closed = None
-        if random_() < share:
-            status = ("new", "dispatched", "in_progress")[randrange(3) if days < 1 else 1 + randrange(2)]
+        if rnd() < share:
+            status = ("new", "dispatched", "in_progress")[int(rnd() * 3) if days < 1 else 1 + int(rnd() * 2)]
         else:
-            status = ("resolved", "callback", "closed", "closed")[randrange(4)] if days < 7 else "closed"
-            resolved = min(created + timedelta(minutes=30 + randrange(48 * 60)), now - timedelta(minutes=1))
+            status = ("resolved", "callback", "closed", "closed")[int(rnd() * 4)] if days < 7 else "closed"
+            resolved = min(created + (30 + int(rnd() * 2880)) * minute, now - minute)
             if status == "closed":
-                closed = min(resolved + timedelta(minutes=60 + randrange(72 * 60)), now)
+                closed = min(resolved + (60 + int(rnd() * 4320)) * minute, now)
         clocks = work_order_deadlines(policy_name, kind, severity, area, tier, created, done_at=resolved)
-        orders.append({
-            "id": oid, "number": f"GD{created:%Y%m%d}{n + 1:07d}", "call_id": None, "customer_id": cid,
-            "kind": kind, "severity": severity, "area_class": area, "tier": tier, "department_id": depts[dept],
-            "owner_agent_id": agent_id, "status": status, "description": choice(_DESCRIPTIONS[kind]),
-            "phrase_flag": False, "created_at": created,
-            "dispatched_at": created + timedelta(minutes=5 + randrange(25)) if status != "new" else None,
-            "resolved_at": resolved, "closed_at": closed, "escalation_level": 0, "version": 1, **clocks,
-        })
-        events.append({"work_order_id": oid, "at": created, "kind": "created", "agent_id": agent_id, "detail": None})
+        descriptions = _DESCRIPTIONS[kind]
+        orders.append((
+            oid, f"GD{created:%Y%m%d}{n + 1:07d}", cid, kind, severity, area, tier, depts[dept], agent_id, status,
+            descriptions[int(rnd() * len(descriptions))], False, created,
+            created + (5 + int(rnd() * 25)) * minute if status != "new" else None, resolved, closed,
+            clocks["respond_by"], clocks["reply_by"], clocks["resolve_by"], clocks["callback_by"],
+            clocks["contact_by"], clocks["warn_at"], 0, 1,
+        ))
+        events.append((oid, created, "created", agent_id))
         if resolved is None:
-            if random_() < 0.02:  # the customer was not at home: the clock stands still
-                paused = min(created + timedelta(minutes=10 + randrange(max(1, age - 10))), now)
-                events.append({"work_order_id": oid, "at": paused, "kind": PAUSE, "agent_id": agent_id,
-                               "detail": None})
-        elif status != "closed" or random_() < 0.19:
-            due = clocks.get("callback_by") or resolved + timedelta(hours=24)
+            if rnd() < 0.02:  # the customer was not at home: the clock stands still
+                events.append((oid, min(created + (10 + int(rnd() * max(1, age - 10))) * minute, now), PAUSE,
+                               agent_id))
+        elif status != "closed" or rnd() < 0.19:
             done = status == "closed"
-            callbacks.append({
-                "kind": _AFTER.get(kind, "followup"), "customer_id": cid, "work_order_id": oid, "call_id": None,
-                "outage_id": None, "contact_name": None, "contact_phone": None,
-                "reason": _CALLBACK_REASONS[_AFTER.get(kind, "followup")], "due_at": due,
-                "status": "done" if done else "pending", "owner_agent_id": None, "claimed_by_id": None,
-                "claimed_at": None, "attempts": 1 if done else 0, "outcome": "satisfied" if done else None,
-                "satisfaction": 3 + randrange(3) if done else None, "sample_draw": None,
-                "created_at": resolved, "done_at": closed if done else None,
-            })
-        if random_() < 0.01:  # a VIP's periodic call, no order behind it
-            vip = randrange(1, max_id + 1)
+            after = _AFTER.get(kind, "followup")
+            callbacks.append((
+                after, cid, oid, _CALLBACK_REASONS[after], clocks["callback_by"] or resolved + 1440 * minute,
+                "done" if done else "pending", 1 if done else 0, "satisfied" if done else None,
+                3 + int(rnd() * 3) if done else None, resolved, closed if done else None,
+            ))
+        if rnd() < 0.01:  # a VIP's periodic call, no order behind it
+            vip = 1 + int(rnd() * max_id)
             if tier_of[vip] == 2:
-                callbacks.append({
-                    "kind": "periodic", "customer_id": vip, "work_order_id": None, "call_id": None,
-                    "outage_id": None, "contact_name": None, "contact_phone": None,
-                    "reason": _CALLBACK_REASONS["periodic"], "due_at": now + timedelta(minutes=randrange(-4320, 43200)),
-                    "status": "pending", "owner_agent_id": None, "claimed_by_id": None, "claimed_at": None,
-                    "attempts": 0, "outcome": None, "satisfaction": None, "sample_draw": None,
-                    "created_at": now - timedelta(days=randrange(1, 30)), "done_at": None,
-                })
+                callbacks.append((
+                    "periodic", vip, None, _CALLBACK_REASONS["periodic"], now + (int(rnd() * 47520) - 4320) * minute,
+                    "pending", 0, None, None, now - (1 + int(rnd() * 29)) * 1440 * minute, None,
+                ))
         if len(orders) >= 2 * BATCH:
             made_callbacks += len(callbacks)
             flush()
