@@ -113,14 +113,6 @@ async def complaint(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
-async def complaint_refused(pilot) -> None:  # type: ignore[no-untyped-def]
-    await complaint(pilot)
-    pilot.app.screen.query_one("#phone").value = ""
-    await pilot.press("ctrl+s")
-    await settle(pilot)
-    await pilot.pause(0.3)  # the dialog scrolls the error into view: let it come to rest
-
-
 async def outage(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
 
@@ -129,7 +121,6 @@ STEPS = {
     "identify": identify, "card": card, "unregistered": unregistered, "consult": consult,
     "follow_up": follow_up, "repair": repair, "business": business, "praise": praise,
     "checklist": checklist, "closing": closing, "outage": outage, "complaint": complaint,
-    "complaint_missing_contact": complaint_refused,
 }
 
 
