@@ -112,6 +112,8 @@ def add_agent(
     validate_pin(pin)
     if session.exec(select(Agent).where(Agent.number == number)).first():
         raise InvalidInput("agent.exists", field="number", number=number)
+    # The team is shown in lists and handovers: cleaned like a name (no escape sequences).
+    team = (normalize_name(team)[:50] or None) if team else None
     agent = Agent(number=number, name=name, role=role, pin_hash=hash_pin(pin), team=team, created_at=clock.now())
     session.add(agent)
     session.flush()

@@ -582,7 +582,10 @@ def link_call(session: Session, call_id: int, outage_id: int, *, actor: AgentInf
     The outage row is read ``FOR SHARE`` (PostgreSQL; SQLite writers are serialized
     anyway), so a link and a :func:`clear` never cross: a caller linked while the outage
     is being cleared either gets a restoration callback or is refused."""
-    call = session.get(Call, call_id)
+    from agentdesk.services.calls import _call
+
+    # The call's own agent (or a lead), and an open call only: first-contact responsibility.
+    call = _call(session, call_id, actor)
     outage = session.get(Outage, outage_id, with_for_update={"read": True}, populate_existing=True)
     if call is None:
         raise NotFound("call.not_found", id=call_id)

@@ -112,12 +112,6 @@ def test_agent_add_with_a_markup_number_is_refused(db_path: str) -> None:
     assert len(read(db_path, Agent)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/accounts.py add_agent stores ``team`` exactly as given (the name is cleaned with "
-    "normalize_name, the team is not): `agentdesk agent add 2001 --name 李娜 --team $'甲\\e]52;c;aGk=\\a班'` "
-    "keeps the OSC 52 clipboard-write sequence, and `agentdesk agent list` (and `handover pending`, "
-    "which shows the shift's team) prints it raw to the terminal. Fix: team = normalize_name(team) "
-    "or None (with a length limit) in add_agent."))
 def test_agent_add_with_a_hostile_team(db_path: str) -> None:
     added = agentdesk("agent", "add", "2001", "--name", "李娜", "--team", "甲" + ESCAPES + "班" + INVISIBLE,
                       "--db", db_path, pin="739146")

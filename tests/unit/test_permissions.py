@@ -259,12 +259,6 @@ def test_the_rightful_actor_may(case: Case, world: World) -> None:
         case.call(session, world, getattr(world, case.allowed))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/outages.py link_call never checks who is linking: it reads the call with "
-    "session.get(Call, call_id) instead of calls._call(session, call_id, actor), so any agent can "
-    "link another agent's call to an outage and archive it (outcome 'outage_archived', an "
-    "OutageCall row, an audit row in their name) — even a call that is already closed. "
-    "Fix: use calls._call (owner or lead, open calls only)."))
 def test_link_call_on_another_agents_call_is_refused(world: World) -> None:
     db = world.db
     assert db is not None
