@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -92,7 +93,10 @@ _P = CustomerPhone.__table__  # type: ignore[attr-defined]
 # The FTS5 tables of migration 0004 (SQLite); PostgreSQL uses pg_trgm indexes under LIKE.
 _PHONES_FTS = table("customer_phones_fts", column("rowid"), column("phone"))
 _NAMES_FTS = table("customers_name_fts", column("rowid"), column("name"))
-_HIT = select(_C.c.id, _C.c.user_code, _C.c.name, _C.c.area_name, _C.c.tier)
+_FIRST_PHONE = (select(_P.c.phone).where(_P.c.customer_id == _C.c.id).order_by(_P.c.id).limit(1)
+                .scalar_subquery().label("phone"))
+_HIT = select(_C.c.id, _C.c.user_code, _C.c.name, _C.c.name_initials, _C.c.name_pinyin, _C.c.area_name,
+              _C.c.tier, _FIRST_PHONE)
 _N, _Q, _HI = bindparam("n"), bindparam("q"), bindparam("hi")
 _MATCH, _LIKE = bindparam("match"), bindparam("like")
 
@@ -104,9 +108,9 @@ def _customers_in(phone_ids: Select) -> Select:
 
 
 _STEPS: dict[str, Select] = {
-    "code": _HIT.where(_C.c.user_code == _Q).limit(_N),
-    "phone": _customers_in(select(_P.c.customer_id).where(_P.c.phone == _Q).order_by(_P.c.id)),
+    # A prefix range starts with the exact match: one step finds both.
     "code_prefix": _HIT.where(_C.c.user_code >= _Q, _C.c.user_code < _HI).order_by(_C.c.user_code).limit(_N),
+    "phone": _customers_in(select(_P.c.customer_id).where(_P.c.phone == _Q).order_by(_P.c.id)),
     "phone_prefix": _customers_in(select(_P.c.customer_id).where(_P.c.phone >= _Q, _P.c.phone < _HI)
                                   .order_by(_P.c.phone)),
     "phone_fts": _customers_in(
@@ -121,17 +125,12 @@ _STEPS: dict[str, Select] = {
     .order_by(_C.c.name_initials, _C.c.id).limit(_N),
     "pinyin_prefix": _HIT.where(_C.c.name_pinyin >= _Q, _C.c.name_pinyin < _HI)
     .order_by(_C.c.name_pinyin, _C.c.id).limit(_N),
-    "name": _HIT.where(_C.c.name == _Q).order_by(_C.c.id).limit(_N),
     "name_prefix": _HIT.where(_C.c.name >= _Q, _C.c.name < _HI).order_by(_C.c.name, _C.c.id).limit(_N),
     "name_fts": _HIT.select_from(_NAMES_FTS).join(_C, _C.c.id == _NAMES_FTS.c.rowid)
     .where(_NAMES_FTS.c.name.op("MATCH")(_MATCH), _C.c.name.like(_LIKE, escape="/"))
     .order_by(_NAMES_FTS.c.rowid).limit(_N),
     "name_like": _HIT.where(_C.c.name.like(_LIKE, escape="/")).order_by(_C.c.id).limit(_N),
 }
-#: Steps whose hits are exact matches (listed first).
-_EXACT_STEPS = frozenset({"code", "phone", "pinyin", "initials", "name"})
-_FIRST_PHONES = (select(_P.c.customer_id, _P.c.phone)
-                 .where(_P.c.customer_id.in_(bindparam("ids", expanding=True))).order_by(_P.c.id))
 _has_fts: dict[str, bool] = {}
 
 
@@ -167,36 +166,49 @@ def _phone_match(digits: str) -> str:
     return _fts_phrase([digits[i:i + 4] for i in range(len(digits) - 3)])
 
 
-def _search_steps(text_: str, fts: bool) -> list[tuple[str, dict]]:
-    """(step, parameters) in the order hits are taken."""
+def _name_match(text_: str) -> str:
+    """The FTS query for a name fragment: one character, or its pairs in a row (migration 0004)."""
+    if len(text_) == 1:
+        return _fts_phrase([text_])
+    return _fts_phrase([text_[i:i + 2] for i in range(len(text_) - 1)])
+
+
+Exact = Callable[[Row], bool]
+_ALL: Exact = lambda row: True  # noqa: E731
+_NONE: Exact = lambda row: False  # noqa: E731
+
+
+def _search_steps(text_: str, fts: bool) -> list[tuple[str, dict, Exact]]:
+    """(step, parameters, which of its hits are exact matches) in the order hits are taken."""
     digits = search_digits(text_)
     if digits and re.fullmatch(r"[\d\s\-+()（）０-９]+", text_):
         hi = digits + "\U0010ffff"
-        steps = [("code", {"q": digits})]
-        if len(digits) >= 5:
-            steps.append(("phone", {"q": digits}))
-        steps.append(("code_prefix", {"q": digits, "hi": hi}))
+        whole_phone = bool(MOBILE.match(digits) or LANDLINE.match(digits))
+        steps = [("code_prefix", {"q": digits, "hi": hi}, lambda row: row.user_code == digits)]
+        if whole_phone:
+            steps.append(("phone", {"q": digits}, _ALL))
         if len(digits) >= 3:
-            steps.append(("phone_prefix", {"q": digits, "hi": hi}))
+            steps.append(("phone_prefix", {"q": digits, "hi": hi}, _NONE))
             # A whole number (or 12 digits and more) is found only where a stored number
             # starts with it: the prefix step above has them all.
-            if len(digits) < 12 and not (MOBILE.match(digits) or LANDLINE.match(digits)):
+            if len(digits) < 12 and not whole_phone:
                 if fts:
-                    steps.append(("phone_fts", {"match": _phone_match(digits), "like": _like(digits)}))
+                    steps.append(("phone_fts", {"match": _phone_match(digits), "like": _like(digits)}, _NONE))
                 else:
-                    steps.append(("phone_like", {"like": _like(digits)}))
+                    steps.append(("phone_like", {"like": _like(digits)}, _NONE))
         return steps
     if re.fullmatch(r"[A-Za-z]+", text_):
         low = text_.lower()
         hi = low + "\U0010ffff"
-        return [("pinyin", {"q": low}), ("initials", {"q": low}), ("initials_prefix", {"q": low, "hi": hi}),
-                ("pinyin_prefix", {"q": low, "hi": hi})]
-    steps = [("name", {"q": text_}), ("name_prefix", {"q": text_, "hi": text_ + "\U0010ffff"})]
+        return [("pinyin", {"q": low}, _ALL), ("initials", {"q": low}, _ALL),
+                ("initials_prefix", {"q": low, "hi": hi}, lambda row: row.name_initials == low),
+                ("pinyin_prefix", {"q": low, "hi": hi}, lambda row: row.name_pinyin == low)]
+    steps = [("name_prefix", {"q": text_, "hi": text_ + "\U0010ffff"}, lambda row: row.name == text_)]
     if not fts:
-        steps.append(("name_like", {"like": _like(text_)}))
+        steps.append(("name_like", {"like": _like(text_)}, _NONE))
     elif any(c.isalnum() or not c.isascii() for c in text_):  # else no token to look up
         # The index narrows to names holding these characters in a row; LIKE decides.
-        steps.append(("name_fts", {"match": _fts_phrase(list(text_)), "like": _like(text_)}))
+        steps.append(("name_fts", {"match": _name_match(text_), "like": _like(text_)}, _NONE))
     return steps
 
 
@@ -219,7 +231,7 @@ def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) ->
     connection = session.connection()
     found: dict[int, Row] = {}
     exact: set[int] = set()
-    for step, params in _search_steps(text_, _sqlite_fts(session)):
+    for step, params, is_exact in _search_steps(text_, _sqlite_fts(session)):
         if len(found) >= limit:
             break
         # n rows of a step hold at least limit - len(found) new ones: the rows it shares
@@ -227,14 +239,10 @@ def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) ->
         for row in connection.execute(_STEPS[step], {**params, "n": limit}):
             if row.id not in found:
                 found[row.id] = row
-                if step in _EXACT_STEPS:
-                    exact.add(row.id)
+            if is_exact(row):
+                exact.add(row.id)
     rows = sorted(list(found.values())[:limit], key=lambda r: (r.id not in exact, r.name, r.id))
-    phones: dict[int, str] = {}
-    if rows:
-        for cid, phone in connection.execute(_FIRST_PHONES, {"ids": [r.id for r in rows]}):
-            phones.setdefault(cid, phone)
-    return [CustomerHit(r.id, r.user_code, r.name, mask_phone(phones.get(r.id, "")), r.area_name, r.tier) for r in rows]
+    return [CustomerHit(r.id, r.user_code, r.name, mask_phone(r.phone or ""), r.area_name, r.tier) for r in rows]
 
 
 def customer_card(session: Session, customer_id: int, now: datetime) -> CustomerCard:

@@ -117,7 +117,7 @@ def _step_plans(db: Database, query: str) -> dict[str, list[str]]:
     with db.read() as session:
         fts = customers._sqlite_fts(session)
         assert fts, "the search FTS tables are missing"
-        for step, params in customers._search_steps(text, fts):
+        for step, params, _ in customers._search_steps(text, fts):
             with captured(db) as statements:
                 session.connection().execute(customers._STEPS[step], {**params, "n": customers.SEARCH_LIMIT}).all()
             [(sql, steps)] = explain(db, statements)
@@ -140,7 +140,7 @@ def test_every_search_step_reads_an_index(scaled: Database, query: str) -> None:
 
 
 def test_the_queries_cover_every_sqlite_step(scaled: Database) -> None:
-    taken = {step for q in QUERIES for step, _ in customers._search_steps(q, True)}
+    taken = {step for q in QUERIES for step, _, _ in customers._search_steps(q, True)}
     # phone_like / name_like are the PostgreSQL (pg_trgm) and pre-0004 forms.
     assert taken == set(customers._STEPS) - {"phone_like", "name_like"}
 

@@ -10,10 +10,12 @@ SQLite (FTS5, maintained by triggers like ``kb_fts`` in 0002):
   trigram tokenizer: with 10,000 possible tokens instead of 1,000 each posting list is a
   tenth as long, and a seven-digit fragment is found in a fraction of a millisecond
   instead of three at a million customers (docs/performance.md).
-* ``customers_name_fts`` — ``ascii`` tokenizer, fed one token per character of the name
-  (``张 三``): a substring of any length is a phrase query (``"买 买 提"``: the characters
-  at consecutive positions), one character included — trigrams could not serve the one-
-  and two-character fragments Chinese given names are made of.
+* ``customers_name_fts`` — ``ascii`` tokenizer, fed every character of the name and then
+  every pair of neighbours (``阿卜杜拉`` → ``阿 卜 杜 拉 阿卜 卜杜 杜拉``): one character is
+  a token, two a token, more a phrase of their pairs (``"买买 买提"``: at consecutive
+  positions, so the characters in a row). Trigrams could not serve the one- and
+  two-character fragments Chinese names are made of; pairs rather than single characters
+  keep each posting list short (a common surname character is in one name in ten).
 
 Both split their column in SQL (``substr`` per position, in the views
 ``customer_phones_fts_source`` and ``customers_name_fts_source``, their external content),
@@ -50,9 +52,9 @@ depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
 
-#: Names up to this many characters take the short split; longer ones (companies) the long
-#: one, up to the column's length. Characters beyond NAME_CHARS are not indexed.
-SHORT_NAME = 8
+#: Names up to this many characters get their exact split; longer ones (companies) the
+#: split of NAME_CHARS (a shorter tail pair after the last). Characters beyond are not indexed.
+SHORT_NAME = 12
 NAME_CHARS = 100
 #: Phones up to this long (a landline with a six-digit extension is 19) get their exact
 #: count of runs; longer ones (never valid) PHONE_RUNS, the tail runs shorter than four.
@@ -60,14 +62,17 @@ PHONE_CHARS = 20
 PHONE_RUNS = 32
 
 
-def _spaced(column: str, count: int) -> str:
-    return " || ' ' || ".join(f"substr({column}, {k}, 1)" for k in range(1, count + 1))
+def _grams(column: str, count: int) -> str:
+    """SQL: the ``count`` characters of ``column`` and their ``count - 1`` pairs, spaced."""
+    parts = [f"substr({column}, {k}, 1)" for k in range(1, count + 1)]
+    parts += [f"substr({column}, {k}, 2)" for k in range(1, count)]
+    return " || ' ' || ".join(parts)
 
 
 def name_tokens_sql(column: str) -> str:
-    """SQL: the name with a space after every character (趙 錢 → tokens of one character)."""
-    return (f"CASE WHEN length({column}) <= {SHORT_NAME} THEN {_spaced(column, SHORT_NAME)} "
-            f"ELSE {_spaced(column, NAME_CHARS)} END")
+    """SQL: the name's characters, then its pairs of neighbours: 张三丰 → 张 三 丰 张三 三丰."""
+    branches = " ".join(f"WHEN {n} THEN {_grams(column, n)}" for n in range(1, SHORT_NAME + 1))
+    return f"CASE length({column}) WHEN 0 THEN '' {branches} ELSE {_grams(column, NAME_CHARS)} END"
 
 
 def _runs(text: str, count: int) -> str:
