@@ -24,13 +24,14 @@ Scale paths:
 from __future__ import annotations
 
 import random
+import threading
 import tomllib
 from bisect import bisect
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import accumulate, chain
+from pathlib import Path
 
 from faker import Faker
 from sqlalchemy import DateTime, func, select, text
@@ -234,18 +235,20 @@ def build_demo(
          for row, phones in _customer_rows(named, next_id, rng, fake, areas, area_data["area_code"], now)),
         _pooled_customer_rows(remaining - named, next_id + named, rng, fake, areas, area_data["area_code"], now),
     )
-    with _bulk_load(db, ("customers", "customer_phones"), remaining):
+    with _BulkLoad(db, ("customers", "customer_phones"), remaining) as loading:
         done = _load_customers(db, rows, remaining, progress)
-    summary.customers = next_id - 1 + done
-    if not db.is_sqlite:
-        with db.write() as session:
-            _set_sequence(session, "customers")
-
-    if workorders > BULK_WORK:
-        with _bulk_load(db, ("work_orders", "work_order_events", "callbacks"), workorders):
-            summary.work_orders, summary.callbacks = _bulk_work(db, rng, policy, now, workorders)
-    else:
-        summary.work_orders, summary.callbacks = _open_work(db, rng, fake, policy, now, workorders)
+        summary.customers = next_id - 1 + done
+        if not db.is_sqlite:
+            with db.write() as session:
+                _set_sequence(session, "customers")
+        if workorders > BULK_WORK:
+            with _BulkLoad(db, ("work_orders", "work_order_events", "callbacks"), workorders) as work:
+                # Both loads in bulk: the customers' indexes are built while the orders are made.
+                summary.work_orders, summary.callbacks = _bulk_work(
+                    db, rng, policy, now, workorders, after_customers=loading if work.active else None)
+        else:
+            loading.restore()
+            summary.work_orders, summary.callbacks = _open_work(db, rng, fake, policy, now, workorders)
     if handovers:
         # Past shifts with their handover notes, one of them not yet acknowledged by 1024.
         from agentdesk.services.handover_demo import build_demo_handovers
@@ -366,36 +369,48 @@ BULK_LOAD = 50_000
 _FTS_OF = {"customers": "customers_name_fts", "customer_phones": "customer_phones_fts"}
 
 
-@contextmanager
-def _bulk_load(db: Database, tables: tuple[str, ...], rows: int) -> Iterator[None]:
+class _BulkLoad:
     """SQLite, many rows: load ``tables`` without their secondary indexes and FTS triggers.
 
     Maintaining five or ten B-trees and two FTS5 indexes row by row costs many times the
     insert itself; building each once at the end (CREATE INDEX sorts; FTS5 ``'rebuild'``
     reads the table once) does not. The definitions are read back from ``sqlite_master``
-    and restored exactly, also when the load fails.
+    and restored exactly by :meth:`restore` — on leaving the ``with`` block at the latest,
+    also when the load fails. :meth:`restore` is all SQLite work (the GIL is released), so
+    it may run on a thread while Python prepares the next load.
     """
-    if not db.is_sqlite or rows < BULK_LOAD:
-        yield
-        return
-    names = ", ".join(f"'{t}'" for t in tables)
-    with db.write() as session:
-        saved = session.execute(text(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-            f"AND tbl_name IN ({names}) ORDER BY type, name")).all()
-        for kind, name, _ in saved:
-            session.connection().exec_driver_sql(f'DROP {kind.upper()} "{name}"')
-    try:
-        yield
-    finally:
-        with db.write() as session:
+
+    def __init__(self, db: Database, tables: tuple[str, ...], rows: int) -> None:
+        self.db, self.tables = db, tables
+        self.active = db.is_sqlite and rows >= BULK_LOAD
+        self.saved: list | None = None
+
+    def __enter__(self) -> _BulkLoad:
+        if self.active:
+            names = ", ".join(f"'{t}'" for t in self.tables)
+            with self.db.write() as session:
+                self.saved = list(session.execute(text(
+                    "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                    f"AND sql IS NOT NULL AND tbl_name IN ({names}) ORDER BY type, name")).all())
+                for kind, name, _ in self.saved:
+                    session.connection().exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        saved, self.saved = self.saved, None
+        if saved is None:
+            return
+        with self.db.write() as session:
             connection = session.connection()
             connection.exec_driver_sql("PRAGMA cache_size=-262144")  # the sorts and FTS merges, in memory
             try:
                 for kind, _, sql in saved:
                     if kind == "index":
                         connection.exec_driver_sql(sql)
-                for table in tables:
+                for table in self.tables:
                     fts = _FTS_OF.get(table)
                     if fts and any(kind == "trigger" and f" {fts}(" in sql for kind, _, sql in saved):
                         # Built whole, then merged once: no incremental merging on the way.
@@ -424,18 +439,25 @@ def _insert(session, model, columns: tuple[str, ...], rows: list[tuple]) -> None
     if connection.dialect.name != "sqlite":
         connection.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
         return
-    stamps = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
-    if stamps:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for i in stamps:
-                if values[i] is not None:
-                    values[i] = values[i].isoformat(" ", "microseconds")
-            converted.append(tuple(values))
-        rows = converted
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        _sqlite_rows(model, columns, rows))
+
+
+def _sqlite_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """``rows`` with their datetimes in SQLAlchemy's SQLite storage format."""
+    table = model.__table__
+    stamps = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
+    if not stamps:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i in stamps:
+            if values[i] is not None:
+                values[i] = values[i].isoformat(" ", "microseconds")
+        converted.append(tuple(values))
+    return converted
 
 
 def _set_sequence(session, table: str) -> None:  # type: ignore[no-untyped-def]
@@ -454,8 +476,17 @@ _CALLBACK_COLUMNS = ("kind", "customer_id", "work_order_id", "reason", "due_at",
                      "satisfaction", "created_at", "done_at")
 
 
-def _bulk_work(db: Database, rng: random.Random, policy_name: str, now: datetime, count: int) -> tuple[int, int]:
-    """A center's history of ``count`` work orders and their callbacks (module docstring)."""
+def _bulk_work(
+    db: Database, rng: random.Random, policy_name: str, now: datetime, count: int,
+    *, after_customers: _BulkLoad | None = None,
+) -> tuple[int, int]:
+    """A center's history of ``count`` work orders and their callbacks (module docstring).
+
+    ``after_customers``: the customers' bulk load still to be restored. Its indexes and FTS
+    tables are then built on a thread — SQLite work, the GIL released — while the orders
+    are made here into a staging file (the main database is that thread's to write), and
+    copied over in one ``INSERT … SELECT`` per table once it is done.
+    """
     from agentdesk.policy import AREAS, PAUSE, TIERS
     from agentdesk.services.deadlines import work_order_deadlines
 
@@ -470,6 +501,8 @@ def _bulk_work(db: Database, rng: random.Random, policy_name: str, now: datetime
                 "SELECT id, tier, area_class FROM customers"):
             tier_of[cid], area_of[cid] = TIERS.index(tier) + 1, AREAS.index(area) + 1
     if max_id == 0 or not agents:
+        if after_customers is not None:
+            after_customers.restore()
         return 0, 0
     span = max(14.0, min(730.0, count / ORDERS_A_DAY)) * 1440  # minutes of history
     rnd = rng.random
@@ -479,79 +512,176 @@ def _bulk_work(db: Database, rng: random.Random, policy_name: str, now: datetime
     events: list[tuple] = []
     callbacks: list[tuple] = []
     made_callbacks = 0
+    made = False
+    staging = restoring = None
+    if after_customers is not None:
+        if after_customers.saved is not None and db.engine.url.database not in (None, "", ":memory:"):
+            staging = _Staging(db)
+            restoring = _Background(after_customers.restore)
+        else:
+            after_customers.restore()
 
     def flush() -> None:
-        with db.write() as session:
-            _insert(session, WorkOrder, _ORDER_COLUMNS, orders)
-            _insert(session, WorkOrderEvent, _EVENT_COLUMNS, events)
-            _insert(session, Callback, _CALLBACK_COLUMNS, callbacks)
+        if staging is not None:
+            staging.write(orders, events, callbacks)
+        else:
+            with db.write() as session:
+                _insert(session, WorkOrder, _ORDER_COLUMNS, orders)
+                _insert(session, WorkOrderEvent, _EVENT_COLUMNS, events)
+                _insert(session, Callback, _CALLBACK_COLUMNS, callbacks)
         orders.clear()
         events.clear()
         callbacks.clear()
 
-    for n in range(count):
-        oid = first_order + n
-        age = 20 + int(rnd() * span)
-        days = age / 1440
-        share = next((s for below, s in _OPEN_SHARE if days < below), 0.005)
-        created = now_minute - age * minute
-        cid = 1 + int(rnd() * max_id)
-        while not tier_of[cid]:
+    try:
+        for n in range(count):
+            oid = first_order + n
+            age = 20 + int(rnd() * span)
+            days = age / 1440
+            share = next((s for below, s in _OPEN_SHARE if days < below), 0.005)
+            created = now_minute - age * minute
             cid = 1 + int(rnd() * max_id)
-        tier, area = TIERS[tier_of[cid] - 1], AREAS[area_of[cid] - 1]
-        kind, dept = _ORDER_KINDS[int(rnd() * len(_ORDER_KINDS))]
-        roll = rnd()
-        severity = "general" if roll < 0.8 else "major" if roll < 0.95 else "critical"
-        if tier == "private":
-            dept = "PRIV"
-        elif tier in ("vip", "big") and kind == "repair":
-            dept = "VIP"
-        agent_id = agents[int(rnd() * len(agents))]
-        resolved = closed = None
-        if rnd() < share:
-            status = ("new", "dispatched", "in_progress")[int(rnd() * 3) if days < 1 else 1 + int(rnd() * 2)]
-        else:
-            status = ("resolved", "callback", "closed", "closed")[int(rnd() * 4)] if days < 7 else "closed"
-            resolved = min(created + (30 + int(rnd() * 2880)) * minute, now - minute)
-            if status == "closed":
-                closed = min(resolved + (60 + int(rnd() * 4320)) * minute, now)
-        clocks = work_order_deadlines(policy_name, kind, severity, area, tier, created, done_at=resolved)
-        descriptions = _DESCRIPTIONS[kind]
-        orders.append((
-            oid, f"GD{created:%Y%m%d}{n + 1:07d}", cid, kind, severity, area, tier, depts[dept], agent_id, status,
-            descriptions[int(rnd() * len(descriptions))], False, created,
-            created + (5 + int(rnd() * 25)) * minute if status != "new" else None, resolved, closed,
-            clocks["respond_by"], clocks["reply_by"], clocks["resolve_by"], clocks["callback_by"],
-            clocks["contact_by"], clocks["warn_at"], 0, 1,
-        ))
-        events.append((oid, created, "created", agent_id))
-        if resolved is None:
-            if rnd() < 0.02:  # the customer was not at home: the clock stands still
-                events.append((oid, min(created + (10 + int(rnd() * max(1, age - 10))) * minute, now), PAUSE,
-                               agent_id))
-        elif status != "closed" or rnd() < 0.19:
-            done = status == "closed"
-            after = _AFTER.get(kind, "followup")
-            callbacks.append((
-                after, cid, oid, _CALLBACK_REASONS[after], clocks["callback_by"] or resolved + 1440 * minute,
-                "done" if done else "pending", 1 if done else 0, "satisfied" if done else None,
-                3 + int(rnd() * 3) if done else None, resolved, closed if done else None,
+            while not tier_of[cid]:
+                cid = 1 + int(rnd() * max_id)
+            tier, area = TIERS[tier_of[cid] - 1], AREAS[area_of[cid] - 1]
+            kind, dept = _ORDER_KINDS[int(rnd() * len(_ORDER_KINDS))]
+            roll = rnd()
+            severity = "general" if roll < 0.8 else "major" if roll < 0.95 else "critical"
+            if tier == "private":
+                dept = "PRIV"
+            elif tier in ("vip", "big") and kind == "repair":
+                dept = "VIP"
+            agent_id = agents[int(rnd() * len(agents))]
+            resolved = closed = None
+            if rnd() < share:
+                status = ("new", "dispatched", "in_progress")[int(rnd() * 3) if days < 1 else 1 + int(rnd() * 2)]
+            else:
+                status = ("resolved", "callback", "closed", "closed")[int(rnd() * 4)] if days < 7 else "closed"
+                resolved = min(created + (30 + int(rnd() * 2880)) * minute, now - minute)
+                if status == "closed":
+                    closed = min(resolved + (60 + int(rnd() * 4320)) * minute, now)
+            clocks = work_order_deadlines(policy_name, kind, severity, area, tier, created, done_at=resolved)
+            descriptions = _DESCRIPTIONS[kind]
+            orders.append((
+                oid, f"GD{created:%Y%m%d}{n + 1:07d}", cid, kind, severity, area, tier, depts[dept], agent_id, status,
+                descriptions[int(rnd() * len(descriptions))], False, created,
+                created + (5 + int(rnd() * 25)) * minute if status != "new" else None, resolved, closed,
+                clocks["respond_by"], clocks["reply_by"], clocks["resolve_by"], clocks["callback_by"],
+                clocks["contact_by"], clocks["warn_at"], 0, 1,
             ))
-        if rnd() < 0.01:  # a VIP's periodic call, no order behind it
-            vip = 1 + int(rnd() * max_id)
-            if tier_of[vip] == 2:
+            events.append((oid, created, "created", agent_id))
+            if resolved is None:
+                if rnd() < 0.02:  # the customer was not at home: the clock stands still
+                    events.append((oid, min(created + (10 + int(rnd() * max(1, age - 10))) * minute, now), PAUSE,
+                                   agent_id))
+            elif status != "closed" or rnd() < 0.19:
+                done = status == "closed"
+                after = _AFTER.get(kind, "followup")
                 callbacks.append((
-                    "periodic", vip, None, _CALLBACK_REASONS["periodic"], now + (int(rnd() * 47520) - 4320) * minute,
-                    "pending", 0, None, None, now - (1 + int(rnd() * 29)) * 1440 * minute, None,
+                    after, cid, oid, _CALLBACK_REASONS[after], clocks["callback_by"] or resolved + 1440 * minute,
+                    "done" if done else "pending", 1 if done else 0, "satisfied" if done else None,
+                    3 + int(rnd() * 3) if done else None, resolved, closed if done else None,
                 ))
-        if len(orders) >= 2 * BATCH:
-            made_callbacks += len(callbacks)
-            flush()
-    made_callbacks += len(callbacks)
-    flush()
+            if rnd() < 0.01:  # a VIP's periodic call, no order behind it
+                vip = 1 + int(rnd() * max_id)
+                if tier_of[vip] == 2:
+                    callbacks.append((
+                        "periodic", vip, None, _CALLBACK_REASONS["periodic"], now + (int(rnd() * 47520) - 4320) * minute,
+                        "pending", 0, None, None, now - (1 + int(rnd() * 29)) * 1440 * minute, None,
+                    ))
+            if len(orders) >= 2 * BATCH:
+                made_callbacks += len(callbacks)
+                flush()
+        made_callbacks += len(callbacks)
+        flush()
+        made = True
+    finally:
+        if staging is not None:
+            staging.close()
+        try:
+            if restoring is not None:
+                restoring.join()  # raises what the thread raised
+        finally:
+            if staging is not None and not (made and restoring is not None and restoring.error is None):
+                staging.path.unlink(missing_ok=True)
+    if staging is not None:
+        staging.copy_into(db)
     with db.write() as session:
         _set_sequence(session, "work_orders")
     return count, made_callbacks
+
+
+class _Background(threading.Thread):
+    """``target`` on a thread; :meth:`join` raises what it raised."""
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        super().__init__(name="demo-restore", daemon=True)
+        self._call = target
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._call()
+        except BaseException as exc:  # handed to the joining thread
+            self.error = exc
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
+
+
+class _Staging:
+    """A scratch SQLite file beside the database for the work tables' rows (no indexes, no
+    journal), copied into the database with one ``INSERT … SELECT`` each."""
+
+    TABLES = ((WorkOrder, _ORDER_COLUMNS), (WorkOrderEvent, _EVENT_COLUMNS), (Callback, _CALLBACK_COLUMNS))
+
+    def __init__(self, db: Database) -> None:
+        import sqlite3
+
+        main = Path(str(db.engine.url.database))
+        self.path = main.with_name(main.name + ".demo-staging")
+        self.path.unlink(missing_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=OFF")
+        self.conn.execute("PRAGMA synchronous=OFF")
+        for model, columns in self.TABLES:
+            self.conn.execute(f"CREATE TABLE {model.__tablename__} ({', '.join(columns)})")
+
+    def write(self, *batches: list[tuple]) -> None:
+        self.conn.execute("BEGIN")
+        for (model, columns), rows in zip(self.TABLES, batches):
+            if rows:
+                self.conn.executemany(
+                    f"INSERT INTO {model.__tablename__} VALUES ({', '.join('?' * len(columns))})",
+                    _sqlite_rows(model, columns, rows))
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def copy_into(self, db: Database) -> None:
+        try:
+            with db.engine.connect() as connection:
+                raw = connection.connection.driver_connection
+                assert raw is not None
+                raw.execute("ATTACH DATABASE ? AS demo_staging", (str(self.path),))
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                    for model, columns in self.TABLES:
+                        names = ", ".join(columns)
+                        raw.execute(f"INSERT INTO main.{model.__tablename__} ({names}) "
+                                    f"SELECT {names} FROM demo_staging.{model.__tablename__}")
+                    raw.execute("COMMIT")
+                except BaseException:
+                    raw.execute("ROLLBACK")
+                    raise
+                finally:
+                    raw.execute("DETACH DATABASE demo_staging")
+        finally:
+            self.path.unlink(missing_ok=True)
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -263,6 +263,7 @@ def test_bulk_load_restores_the_schema_and_the_indexes(built: Path, tmp_path: Pa
                 before, after = (dict(x.connection().exec_driver_sql(config).all()) for x in (a, b))
                 assert {"automerge": 4, **before} == after
         _integrity(bulk)
+        assert not list(built.parent.glob("*.demo-staging"))  # the work orders' scratch file is gone
     finally:
         fresh.dispose()
         bulk.dispose()
