@@ -19,6 +19,11 @@ Scale paths:
   hundreds of thousands a second), a ``created`` event each, one in fifty open orders
   paused; and their callbacks — owed for orders resolved or awaiting the callback, done
   for a share of the closed ones, and a few periodic VIP calls — about one per five orders.
+
+From ``BULK_LOAD`` rows (SQLite) a table is loaded without its secondary indexes and
+search triggers, which are built whole afterwards (:class:`_BulkLoad`); with customers
+and work orders both in bulk, the customers' indexes are built on a thread while the
+orders are generated into a staging file (:func:`_bulk_work`).
 """
 
 from __future__ import annotations
