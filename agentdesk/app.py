@@ -58,7 +58,8 @@ class AgentDeskApp(App[None]):
 
         self.title = t("app.title")
         self.push_screen(LoginScreen())
-        self.open_database()
+        # After the first frame: the database stack's imports stay off the first paint.
+        self.call_after_refresh(self.open_database)
         self._install_signal_handlers()
         self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)
 
@@ -124,7 +125,7 @@ class AgentDeskApp(App[None]):
         self.active_outages = outages
         self.outages_signal.publish(outages)
 
-    def database(self, timeout: float | None = 60):  # type: ignore[no-untyped-def]
+    def database(self, timeout: float | None = None):  # type: ignore[no-untyped-def]
         """The open database; call from a worker thread only (it waits for the opening)."""
         return self._db_future.result(timeout)
 
