@@ -232,10 +232,10 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
 
     @on(Input.Submitted, "#caller-search")
     def _search_submitted(self) -> None:
-        if len(self._hits) == 1:
+        # Enter in the box takes the best match (exact ones come first); ↓ to choose another.
+        # Keys typed in a burst (↓ then Enter) land here before focus moves: same outcome.
+        if self._hits:
             self.identify(self._hits[0].id)
-        else:
-            self.action_focus_results()
 
     @on(DataTable.RowSelected, "#caller-results")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
