@@ -1,13 +1,15 @@
 """The Textual App: global bindings, the command palette, the database handle.
 
 Thin on purpose: screens live in ``screens/``, rules in ``services/``. The database is
-opened (and migrated) in a worker after the first paint, so start-up never waits on I/O.
+opened (and migrated) in a worker after the first paint, so start-up never waits on I/O,
+and thread workers started before the first frame wait for it (``HeldUntilFirstFrame``).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
 from textual import work
@@ -24,6 +26,32 @@ from agentdesk.widgets.localized import localize_bindings
 
 OUTAGE_POLL_SECONDS = 0.5
 OUTAGE_REFRESH_SECONDS = 10
+FIRST_FRAME_WAIT_SECONDS = 3  # a worker never waits longer for the first frame
+
+
+class HeldUntilFirstFrame(ThreadPoolExecutor):
+    """The event loop's default executor, which runs Textual's thread workers: those
+    submitted before the first frame start when it has been drawn.
+
+    The login screen checks the accounts in a worker from its ``on_mount``; that worker's
+    imports (SQLModel, SQLAlchemy, pydantic: a few hundred milliseconds of Python) would
+    otherwise take the GIL from the first paint half of the time. Held, they only wait:
+    the worker needs the database, which opens after the first frame anyway.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(thread_name_prefix="asyncio")
+        self.first_frame = threading.Event()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        # Only Textual's worker runners: anything else (Windows timers) is not held.
+        if not self.first_frame.is_set() and getattr(fn, "__qualname__", "").startswith("Worker._run_threaded."):
+            return super().submit(self._after_first_frame, fn, *args, **kwargs)
+        return super().submit(fn, *args, **kwargs)
+
+    def _after_first_frame(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.first_frame.wait(FIRST_FRAME_WAIT_SECONDS)
+        return fn(*args, **kwargs)
 
 
 class AgentDeskApp(App[None]):
@@ -54,11 +82,16 @@ class AgentDeskApp(App[None]):
         self.policy_label = settings.policy
 
     def on_mount(self) -> None:
+        import asyncio
+
         from agentdesk.screens.login import LoginScreen
 
+        executor = HeldUntilFirstFrame()
+        asyncio.get_running_loop().set_default_executor(executor)
         self.title = t("app.title")
         self.push_screen(LoginScreen())
         # After the first frame: the database stack's imports stay off the first paint.
+        self.call_after_refresh(executor.first_frame.set)
         self.call_after_refresh(self.open_database)
         self._install_signal_handlers()
         self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)

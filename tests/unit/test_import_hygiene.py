@@ -25,3 +25,32 @@ def test_cli_help_does_not_load_the_database_stack() -> None:
         "assert not bad, bad[:5]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_first_frame_is_drawn_before_the_database_stack_is_imported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The login screen starts a worker at mount; the app holds it until the first frame is
+    drawn, so its imports (SQLModel, SQLAlchemy) never compete with the first paint."""
+    code = (
+        "import asyncio, sys\n"
+        "from agentdesk.app import AgentDeskApp, make_app\n"
+        "from agentdesk.config import Settings\n"
+        "seen = []\n"
+        "open_database = AgentDeskApp.open_database\n"
+        "def after_first_frame(self):\n"
+        "    stack = ('sqlalchemy', 'sqlmodel', 'alembic', 'pydantic')\n"
+        "    seen.append(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in stack}))\n"
+        "    return open_database(self)\n"
+        "AgentDeskApp.open_database = after_first_frame\n"
+        f"app = make_app(Settings(db_url='sqlite:///{tmp_path / 'x.sqlite3'}', lang='en', policy='generic'))\n"
+        "async def main():\n"
+        "    async with app.run_test() as pilot:\n"
+        "        await pilot.pause()\n"
+        "        await app.workers.wait_for_complete()\n"
+        "        await pilot.pause()\n"
+        "        assert 'sqlmodel' in sys.modules  # the login's worker did run, after the first frame\n"
+        "asyncio.run(main())\n"
+        "print(seen)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[[]]", done.stdout
