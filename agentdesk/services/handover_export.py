@@ -12,7 +12,11 @@ user text (descriptions, reasons, notes, names) is data, never markup or formula
 * **XLSX** — one sheet per note (so a note reads as a page and a sheet stays small: the
   note's facts once at the top, then the item table with a bold, frozen, filterable header
   row, one row per item, ``ITEM_COLUMNS``); column widths from the content, a Chinese
-  character counting double. Written in openpyxl's write-only mode.
+  character counting double. openpyxl (write-only mode) writes the workbook with each
+  sheet's title, facts and header row; the item rows, plain values without styles, are
+  then written into each sheet's ``<sheetData>`` here, as openpyxl would write them
+  (inline strings), without openpyxl's cell object and XML element per value — which
+  took two thirds of a 10,000-item export.
 * **JSON** — ``{"format": "agentdesk.handover", "version": 1, "lang", "masked", "notes":
   [...]}`` with stable keys (sorted), ISO 8601 times, codes kept as codes and a ``*_label``
   beside each, ``ensure_ascii=False``.
@@ -31,6 +35,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -68,6 +73,9 @@ _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&!{}#])")
 # What turns a line into a block of its own: headings, lists, quotes, setext underlines.
 _MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XLSX_MAX_TEXT = 32767  # characters in a cell; openpyxl cuts longer text there too
+_XML_SPECIAL = re.compile(r"[&<>]")
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -362,6 +370,7 @@ def _xlsx(notes: Sequence[HandoverNoteInfo], labels: _Labels, unmasked: bool) ->
     wb = Workbook(write_only=True)
     header = [labels.col(c) for c in ITEM_COLUMNS]
     used: set[str] = set()
+    sheets: list[tuple[Any, str]] = []  # worksheet, its item rows as XML
     for note in notes or [None]:
         ws = wb.create_sheet(_sheet_title(note, used) if note else labels.text("handover.sheet"))
         rows = [_item_cells(i, labels, unmasked) for i in note.items] if note else []
@@ -403,11 +412,64 @@ def _xlsx(notes: Sequence[HandoverNoteInfo], labels: _Labels, unmasked: bool) ->
             cell.font = bold
             head.append(cell)
         ws.append(head)
-        for row in rows:
-            ws.append([_xlsx_text(v) for v in row])
+        if rows:
+            sheets.append((ws, _xlsx_rows(rows, header_row + 1)))
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    # openpyxl names each sheet's part when it saves the workbook.
+    return _xlsx_with_rows(buffer.getvalue(), {ws.path.lstrip("/"): body for ws, body in sheets})
+
+
+def _xlsx_rows(rows: Sequence[Sequence[Any]], first: int) -> str:
+    """``rows`` as the ``<row>`` elements openpyxl writes for plain values, from row ``first``."""
+    letters = [_column_letter(c) for c in range(1, len(ITEM_COLUMNS) + 1)]
+    out: list[str] = []
+    for r, row in enumerate(rows, start=first):
+        out.append(f'<row r="{r}">')
+        for letter, value in zip(letters, row, strict=False):
+            value = _xlsx_text(value)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                value = value[:_XLSX_MAX_TEXT]
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                if _XML_SPECIAL.search(value):
+                    value = _XML_SPECIAL.sub(lambda m: _XML_ESCAPES[m.group()], value)
+                out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
+            elif isinstance(value, bool):
+                out.append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float)):
+                out.append(f'<c r="{letter}{r}" t="n"><v>{value!r}</v></c>')
+            else:
+                raise TypeError(f"no spreadsheet cell for {type(value).__name__}")
+        out.append("</row>")
+    return "".join(out)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _xlsx_with_rows(data: bytes, bodies: dict[str, str]) -> bytes:
+    """The workbook ``data`` with each sheet's rows from ``bodies`` (part name → XML) added."""
+    if not bodies:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info)
+            body = bodies.pop(info.filename, None)
+            if body is not None:
+                end = part.rindex(b"</sheetData>")
+                part = part[:end] + body.encode("utf-8") + part[end:]
+            target.writestr(info, part)
+    if bodies:  # a sheet's part was not where openpyxl said: never hand out a file without its rows
+        raise RuntimeError(f"sheet parts not found in the workbook: {sorted(bodies)}")
+    return out.getvalue()
 
 
 # -- entry point ---------------------------------------------------------------------------------

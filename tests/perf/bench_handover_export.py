@@ -6,8 +6,7 @@
 The items (reproducibly random work orders, replies owed, callbacks and outages with
 Chinese names, descriptions and phone numbers) are spread over ten notes of one team, as a
 day's export would be, and built before the clock starts: only ``export()`` is timed, once
-per format, masked, in Chinese. Targets: well under 1 s for csv, json and md; about 1 s
-for xlsx (openpyxl write-only mode).
+per format, masked, in Chinese. Target: each format within 1 s (issue 9).
 """
 
 from __future__ import annotations

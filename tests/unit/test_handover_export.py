@@ -173,6 +173,30 @@ def test_xlsx_unmasked_and_english() -> None:
     assert body[0][ITEM_COLUMNS.index("status")].value == "dispatched"
 
 
+def test_xlsx_item_rows_are_text_as_written() -> None:
+    """The item rows (written without a cell object each) read back as the values they were."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    odd = ["a&b<c>d ]]>", " leading", "trailing ", "  ", "#N/A", "x\ty", "𠮷野家", "\ufeffbom", "\x01bell", "x" * 40000]
+    items = tuple(item("work_order", f"GD{i}", text, customer_name=text, detail=text, category="repair")
+                  for i, text in enumerate(odd))
+    data = export([sample_note(items=items)], "xlsx", lang="en")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        for name in archive.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                ElementTree.fromstring(archive.read(name))  # well-formed
+    _, header, body = _table(load_workbook(io.BytesIO(data)).active)
+    assert [r[0].row for r in body] == list(range(header[0].row + 1, header[0].row + 1 + len(odd)))
+    expected = [text.replace("\x01", "")[:32767] for text in odd]
+    for column in ("title", "customer_name", "detail"):
+        got = [r[ITEM_COLUMNS.index(column)] for r in body]
+        assert [c.value for c in got] == expected
+        assert {c.data_type for c in got} == {"s"}
+    assert body[0][ITEM_COLUMNS.index("ref")].value == "GD0"
+
+
 def test_xlsx_without_notes_still_opens() -> None:
     wb = load_workbook(io.BytesIO(export([], "xlsx", lang="zh_CN")))
     assert wb.sheetnames == ["交接班"]
