@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -80,6 +80,15 @@ class AgentDeskApp(App[None]):
         self._outage_watcher = None
         self._outages_loaded_at = -1e9
         self.policy_label = settings.policy
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every field gets pasted text through here: cleaned once, before Input or TextArea
+        # renders it verbatim to the terminal.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            from agentdesk.normalize import clean_paste
+
+            event.text = clean_paste(event.text)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         import asyncio

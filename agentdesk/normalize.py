@@ -43,6 +43,12 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def clean_paste(text: str) -> str:
+    """A terminal paste before any field shows it: the terminal's CR line ends as newlines,
+    then cleaned like stored text (a copied log or chat can carry ESC/OSC sequences)."""
+    return clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def normalize_name(name: str) -> str:
     name = clean_text(unicodedata.normalize("NFC", name)).strip()
     name = re.sub(rf"\s*[{re.escape(_NAME_DOTS)}]\s*", "·", name)

@@ -18,6 +18,7 @@ from agentdesk.services.calls import CallerInfo, DepartmentInfo
 from agentdesk.services.complaints import ComplaintInfo
 from agentdesk.widgets.customer_card import fmt_time
 from agentdesk.widgets.phrase_area import PhraseArea
+from agentdesk.widgets.safe_text import excerpt
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
 
     @on(PhraseArea.Checked, "#content")
     def _restate(self) -> None:
-        text = self.query_one("#content", PhraseArea).text.strip()
+        text = excerpt(self.query_one("#content", PhraseArea).text)
         line = self.book.text("complaint.restate", content=text) if text else ""
         self.query_one("#restate", Static).update(Content(line))
 

@@ -12,6 +12,7 @@ from agentdesk.i18n import get_language, t
 from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.widgets.phrase_area import PhraseArea
+from agentdesk.widgets.safe_text import excerpt
 
 
 class PraiseScreen(FormScreen[str | None]):
@@ -41,7 +42,7 @@ class PraiseScreen(FormScreen[str | None]):
     def _readback(self) -> None:
         from agentdesk.scripts import load_scripts
 
-        text = self.query_one("#content", PhraseArea).text.strip()
+        text = excerpt(self.query_one("#content", PhraseArea).text)
         line = load_scripts(get_language()).text("praise.readback", content=text) if text else ""
         self.query_one("#readback", Static).update(Content(line))
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content, Span
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from agentdesk.i18n import get_language, t
+from agentdesk.widgets.safe_text import plain
 
 
 class PhraseArea(Vertical):
@@ -91,8 +92,10 @@ class PhraseArea(Vertical):
             # The hit in context, highlighted, then each phrase with its polite form.
             first = hits[0]
             lo, hi = max(0, first.start - 12), min(len(text), first.end + 12)
-            snippet = text[lo:hi].replace("\n", " ")
-            context = Content(snippet, spans=[Span(first.start - lo, first.end - lo, "reverse bold")])
+            # Each piece cleaned on its own, so the highlight stays on the phrase itself.
+            before, hit, after = (plain(text[a:b]).replace("\n", " ") for a, b in
+                                  ((lo, first.start), (first.start, first.end), (first.end, hi)))
+            context = Content(before) + Content(hit).stylize("reverse bold") + Content(after)
             tips = Content("; ").join(
                 Content(t("phrase.instead", phrase=h.phrase, polite=suggestion(h, lang))) for h in hits[:3]
             )

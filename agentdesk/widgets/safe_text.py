@@ -17,3 +17,16 @@ def safe(value: object) -> Content:
 
 def plain(value: object) -> str:
     return clean_text(str(value))
+
+
+#: How much of a field a read-back line quotes: enough to confirm it, never a whole paste.
+EXCERPT_CHARS = 160
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """User text quoted on one line: cleaned, line breaks as spaces, cut with … past ``limit``.
+
+    Sliced before cleaning so a megabyte paste costs no more than a sentence; a sequence cut
+    in half loses its ESC to the cleaning and shows as harmless text."""
+    text = clean_text(str(value)[: limit * 4]).replace("\n", " ").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
