@@ -24,12 +24,15 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import datetime
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from agentdesk.config import resolve_language
 from agentdesk.i18n import set_language, t
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 set_language(resolve_language())
 
@@ -145,16 +148,15 @@ def workorders_list(
         typer.echo(t("queues.no_orders"))
         return
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(*(t(f"queues.col_{c}") for c in ("number", "kind", "severity", "status", "department",
                                                     "customer", "phone", "deadline", "badge", "level", "owner")))
     for r in page.rows:
         table.add_row(
-            Text(r.number), Text(_label("kind", r.kind)), Text(_label("severity", r.severity)),
-            Text(_label("status", r.status)), Text(r.department), Text(r.customer_name), Text(r.phone_masked),
-            Text(_when(r.resolve_by)), Text(_label("badge", r.badge)), Text(_label("escalation", r.escalation_level)),
-            Text(r.owner_number or ""),
+            _cell(r.number), _cell(_label("kind", r.kind)), _cell(_label("severity", r.severity)),
+            _cell(_label("status", r.status)), _cell(r.department), _cell(r.customer_name), _cell(r.phone_masked),
+            _cell(_when(r.resolve_by)), _cell(_label("badge", r.badge)), _cell(_label("escalation", r.escalation_level)),
+            _cell(r.owner_number or ""),
         )
     _console().print(table)
     if page.next_cursor is not None:
@@ -188,16 +190,25 @@ def callbacks_list(
         typer.echo(t("queues.no_callbacks"))
         return
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(*(t(f"queues.col_{c}") for c in ("due", "kind", "customer", "phone", "reason", "status",
                                                     "attempts", "order", "claimed")))
     for r in page.rows:
         table.add_row(
-            Text(_when(r.due_at)), Text(_label("callback_kind", r.kind)), Text(r.customer_name), Text(r.phone_masked), Text(r.reason),
-            Text(_label("callback_status", r.status)), Text(str(r.attempts)), Text(r.order_number or ""),
-            Text(r.claimed_by or ""),
+            _cell(_when(r.due_at)), _cell(_label("callback_kind", r.kind)), _cell(r.customer_name), _cell(r.phone_masked), _cell(r.reason),
+            _cell(_label("callback_status", r.status)), _cell(str(r.attempts)), _cell(r.order_number or ""),
+            _cell(r.claimed_by or ""),
         )
     _console().print(table)
     if page.next_cursor is not None:
         typer.echo(t("queues.more"))
+
+
+def _cell(value: str) -> Text:
+    """A table cell from a stored row: plain text, and cleaned again, since an imported or
+    legacy row may still hold escape sequences that Rich would pass to the terminal."""
+    from rich.text import Text
+
+    from agentdesk.normalize import clean_text
+
+    return Text(clean_text(value))

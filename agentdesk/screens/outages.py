@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
+from agentdesk.normalize import clean_text
 from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import LoginResult
 from agentdesk.widgets.customer_card import fmt_time
@@ -30,7 +31,8 @@ SERVICES = ("tv", "broadband", "phone")
 
 
 def split_areas(text: str) -> list[str]:
-    return [a.strip() for a in re.split(AREA_SEPARATORS, text) if a.strip()]
+    # Cleaned first, as the service does: an escape sequence's ';' splits nothing.
+    return [a.strip() for a in re.split(AREA_SEPARATORS, clean_text(text)) if a.strip()]
 
 
 class AreaSuggester(Suggester):

@@ -124,7 +124,8 @@ def clean_areas(areas: str | Iterable[str]) -> tuple[str, ...]:
         areas = [areas]
     out: list[str] = []
     for raw in areas:
-        for part in AREA_SEPARATORS.split(raw or ""):
+        # Cleaned before splitting: an OSC sequence's own ';' is not an area separator.
+        for part in AREA_SEPARATORS.split(clean_text(raw or "")):
             name = clean_area(part)
             if not name:
                 continue

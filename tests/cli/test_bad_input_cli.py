@@ -163,12 +163,6 @@ def test_outage_declare_with_only_escape_sequences_as_cause_is_refused(db_path: 
     assert read(db_path, Outage) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/outages.py clean_areas splits the raw text at the area separators (, ， 、 ; ；) "
-    "before clean_area strips escape sequences, so an OSC sequence's own ';' cuts it into pieces: "
-    "--area $'朝阳区\\e]52;c;aGk=\\a' declares the outage on three areas, '朝阳区52', 'c' and 'aGk=' "
-    "(the same in the desk's outage form: screens/outages.py split_areas). Fix: clean_text the "
-    "whole string first, then split."))
 def test_outage_area_escape_sequence_is_not_split_into_areas(db_path: str) -> None:
     result = declare(db_path, area="朝阳区\x1b]52;c;aGk=\x07", cause="光缆被挖断", message="")
     assert result.exit_code == 0, result.output
@@ -240,12 +234,6 @@ def legacy_db(db_path: str) -> str:
     return db_path
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The queue CLIs print user text from the database as rich.text.Text without cleaning it "
-    "(cli_queues.py workorders_list / callbacks_list: Text(r.customer_name), Text(r.reason)); "
-    "Rich strips only BEL/BS/VT/FF/CR, so an ESC sequence in an imported or legacy row reaches the "
-    "terminal. The desk strips such rows at display time (widgets/safe_text.py safe/plain); the CLI "
-    "tables should do the same (Text(clean_text(value)))."))
 @pytest.mark.parametrize("command", [("workorders", "list"), ("callbacks", "list")], ids=lambda c: c[0])
 def test_queue_lists_never_print_escape_sequences_from_stored_rows(command: tuple[str, str], legacy_db: str) -> None:
     result = agentdesk(*command, "--db", legacy_db)
