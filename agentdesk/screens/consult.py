@@ -77,11 +77,15 @@ class ConsultScreen(FormScreen[object]):
         self.search(event.value)
 
     @work(thread=True, exclusive=True, group="kb-search", exit_on_error=False)
-    def search(self, query: str) -> tuple[str, list[KbHit]]:
+    def search(self, query: str) -> tuple[str, list[KbHit], str]:
+        from agentdesk.services.errors import InvalidInput
         from agentdesk.services.kb import kb_search
 
         with self._db().read() as session:
-            return query, kb_search(session, query)
+            try:
+                return query, kb_search(session, query), ""
+            except InvalidInput as exc:  # said where the results would be, gone with the next search
+                return query, [], exc.message()
 
     def action_focus_results(self) -> None:
         if self.focused is self.query_one("#kb-query"):
@@ -109,7 +113,7 @@ class ConsultScreen(FormScreen[object]):
 
     def on_loaded(self, group: str, result: object) -> None:
         if group == "kb-search":
-            query, hits = result  # type: ignore[misc]
+            query, hits, refused = result  # type: ignore[misc]
             if query != self.query_one("#kb-query", Input).value:
                 return
             table = self.query_one("#kb-results", DataTable)
@@ -118,7 +122,7 @@ class ConsultScreen(FormScreen[object]):
                 table.add_row(safe(hit.title), safe(hit.category), key=str(hit.id))
             if not hits:
                 self.article = None
-                self.query_one("#kb-article-text", Static).update(Content(t("consult.no_results")))
+                self.query_one("#kb-article-text", Static).update(Content(refused or t("consult.no_results")))
         elif group == "kb-article":
             article: KbArticleView = result  # type: ignore[assignment]
             self.article = article

@@ -7,7 +7,9 @@ from typing import Any, TypeVar
 from textual import on
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
@@ -79,7 +81,9 @@ class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
         if not keep:
             self.clear_errors()
         target = self.query(f"#{field}-error")
-        widget = target.first(Static) if target else self.query_one("#form-error", Static)
+        widget = target.first(Static) if target else None
+        if widget is None or not _visible(widget):  # a hidden panel's error line would say nothing
+            widget = self.query_one("#form-error", Static)
         widget.update(Content(text))
         widget.add_class("-shown")
 
@@ -127,3 +131,14 @@ class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
                     self.notify(t("draft.restored"), markup=False)
             elif worker.group != "draft":
                 self.on_loaded(worker.group, worker.result)
+
+
+def _visible(widget: Widget) -> bool:
+    """Whether an error line would be seen once shown: no hidden panel around it (the line
+    itself stays hidden until it has something to say)."""
+    node: DOMNode | None = widget.parent
+    while isinstance(node, Widget) and not isinstance(node, Screen):
+        if not node.display:
+            return False
+        node = node.parent
+    return True

@@ -11,6 +11,8 @@ from agentdesk.models import KbArticle
 from agentdesk.normalize import clean_text
 
 KB_LIMIT = 20
+#: A search is a few key words; a pasted page would become thousands of LIKE terms.
+MAX_QUERY_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,13 @@ def kb_search(session: Session, query: str, limit: int = KB_LIMIT) -> list[KbHit
     FTS5 trigram needs three characters a term; shorter terms (宽带) fall back to a
     substring match, which is instant at knowledge-base sizes.
     """
-    terms = [t for t in clean_text(query).split() if t]
+    # Sliced before cleaning: a megabyte paste is refused without reading it all.
+    cleaned = clean_text(query[: MAX_QUERY_CHARS * 4]).strip()
+    if len(cleaned) > MAX_QUERY_CHARS or len(query) > MAX_QUERY_CHARS * 4:
+        from agentdesk.services.errors import InvalidInput
+
+        raise InvalidInput("kb.query_too_long", field="kb-query", limit=MAX_QUERY_CHARS)
+    terms = list(dict.fromkeys(t for t in cleaned.split() if t))  # each term once
     if not terms:
         rows = session.execute(
             select(KbArticle.id, KbArticle.title, KbArticle.category).order_by(KbArticle.category, KbArticle.title)

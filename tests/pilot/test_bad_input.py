@@ -634,12 +634,6 @@ async def _handover(pilot, db) -> None:  # type: ignore[no-untyped-def]
 # First in the file: the slowest tests, so that -n 2 starts them first.
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Textual's Input and TextArea render their value verbatim, and the desk's fields accept "
-    "control characters from a terminal paste: a pasted ESC/OSC sequence (\\x1b]52 clipboard "
-    "write, \\x1b[2J clear screen) is written to the agent's terminal while it sits in the field. "
-    "No desk field cleans pasted or inserted text (e.g. an Input/TextArea subclass applying "
-    "normalize.clean_text in _on_paste / insert)."))
 async def test_pasted_escape_sequences_never_reach_the_terminal(desk, demo_db) -> None:
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -656,13 +650,6 @@ async def test_pasted_escape_sequences_never_reach_the_terminal(desk, demo_db) -
         assert "\x1b" not in terminal_text(app)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The read-back lines under free-text fields show the raw text: PraiseScreen._readback "
-    "(screens/praise.py, #readback) and ComplaintIntakeScreen._restate (screens/complaint_intake.py, "
-    "#restate) build Content(line) from the TextArea's text, and PhraseArea._check "
-    "(widgets/phrase_area.py, .phrase-warning) puts text[lo:hi] around a forbidden phrase into "
-    "Content(snippet) — none of them passes the text through safe()/plain(), so a pasted ESC/OSC "
-    "sequence is written to the terminal."))
 async def test_read_back_lines_never_carry_escape_sequences(desk, demo_db) -> None:
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -690,12 +677,6 @@ async def test_read_back_lines_never_carry_escape_sequences(desk, demo_db) -> No
         assert not any(leaks.values()), leaks
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "PraiseScreen._readback (screens/praise.py) re-renders the whole content into the #readback "
-    "Static on every change (ComplaintIntakeScreen._restate does the same with #restate): a 1 MB "
-    "paste into the praise content blocks the UI thread several times longer than the same paste "
-    "into the call summary (~8 s against ~1.8 s here; ~15 s for a megabyte of Hanzi). The "
-    "read-back should quote a bounded excerpt (or the field cap its length)."))
 async def test_megabyte_in_a_read_back_field_does_not_freeze_the_desk(desk, demo_db) -> None:
     from agentdesk.screens.call import CallScreen
     from agentdesk.screens.praise import PraiseScreen
@@ -721,13 +702,6 @@ async def test_megabyte_in_a_read_back_field_does_not_freeze_the_desk(desk, demo
         assert read_back < 2 * plain_field + 1, f"praise {read_back:.1f}s, summary {plain_field:.1f}s"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/kb.py kb_search turns every space-separated term of the query into its own LIKE "
-    "condition (none capped or deduplicated): a pasted page (8,000 characters here) makes SQLite "
-    "fail with 'Expression tree is too large' ('LIKE or GLOB pattern too complex' for a long word), "
-    "shown to the agent as 'Unexpected error: OperationalError …' with the SQL; a 1 MB paste keeps "
-    "the search worker busy for minutes (~6 min measured) before failing the same way. Cap the "
-    "query (length, number of distinct terms) before building the statement."))
 async def test_megabyte_in_the_knowledge_base_search_is_refused_clearly(desk, demo_db) -> None:
     from agentdesk.screens.consult import ConsultScreen
 
@@ -746,12 +720,6 @@ async def test_megabyte_in_the_knowledge_base_search_is_refused_clearly(desk, de
         assert_clean_screen(app)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A too-long question on 'answered' (Ctrl+A) is refused without a visible message: "
-    "calls.consult_answered raises InvalidInput(field='question'), FormScreen.field_error puts it "
-    "into #question-error, which sits in the hidden follow-up panel of ConsultScreen "
-    "(screens/consult.py) — the agent presses Ctrl+A and nothing happens. Show it in #form-error "
-    "(or truncate the stored question)."))
 async def test_megabyte_question_answered_says_too_long(desk, demo_db) -> None:
     from agentdesk.screens.consult import ConsultScreen
 
