@@ -25,8 +25,6 @@ On any failure no file is written.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -119,23 +117,14 @@ def _authenticate(database, number: str):  # type: ignore[no-untyped-def]
 
 
 def _write_file(path: Path, data: bytes, force: bool) -> None:
-    """Write ``data`` whole: a temporary file beside ``path`` (0600), then renamed over it."""
-    if path.exists() and not force:
-        _fail(t("handover.cli.exists", path=path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from agentdesk.services.private_file import write_private
+
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists() and not force:  # appeared meanwhile
-            _fail(t("handover.cli.exists", path=path))
-        os.replace(tmp, path)
+        write_private(path, data, overwrite=force)
+    except FileExistsError:
+        _fail(t("handover.cli.exists", path=path))
     except OSError as exc:
         _fail(t("handover.cli.write_failed", path=path, error=exc.strerror or exc))
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _no_notes_message(agent: str | None, shift: str | int | None, day: date | None) -> str:

@@ -62,28 +62,32 @@ class HandoverExportScreen(FormScreen[Path | None]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def write_export(self, scope: str, fmt: str, path: Path, overwrite: bool) -> Path:
         from agentdesk import clock
+        from agentdesk.services import handover
         from agentdesk.services.errors import InvalidInput
-        from agentdesk.services.handover import find_notes
         from agentdesk.services.handover_export import export
+        from agentdesk.services.private_file import write_private
 
+        path = path.resolve()
         if path.exists() and not overwrite:
             raise InvalidInput("handover_ui.export_exists", field="path", path=str(path))
-        db = self._db()
-        with db.read() as session:
+        with self._db().write() as session:
             if scope == "today":
-                notes = find_notes(session, date=date.fromordinal(clock.now().toordinal()))
+                notes = handover.find_notes(session, date=date.fromordinal(clock.now().toordinal()))
             else:
-                notes = find_notes(session, agent_number=self.login.agent.number, shift="latest")
-        if not notes:
-            raise InvalidInput("handover_ui.export_none", field="form")
-        data = export(notes, fmt, lang=get_language())  # type: ignore[arg-type]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        from agentdesk.services import audit
-
-        with db.write() as session:
-            audit.record(session, "handover_ui.export", actor_id=self.login.agent.id, entity="handover",
-                         format=fmt, notes=len(notes), source="desk")
+                notes = handover.find_notes(session, agent_number=self.login.agent.number, shift="latest")
+            if not notes:
+                raise InvalidInput("handover_ui.export_none", field="form")
+            data = export(notes, fmt, lang=get_language())  # type: ignore[arg-type]
+            # Audited with the notes read, before the file exists: as the CLI does.
+            handover.record_export(session, notes, fmt=fmt, actor=self.login.agent, destination=str(path))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_private(path, data, overwrite=overwrite)
+        except FileExistsError:
+            raise InvalidInput("handover_ui.export_exists", field="path", path=str(path)) from None
+        except OSError as exc:
+            raise InvalidInput("handover.cli.write_failed", field="path", path=str(path),
+                               error=exc.strerror or str(exc)) from None
         return path
 
     def on_saved(self, result: object) -> None:

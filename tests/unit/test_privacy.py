@@ -358,14 +358,6 @@ async def test_the_desk_export_is_masked_and_audited(db, db_url: str, tmp_path: 
     assert json.loads(rows[0].detail)["format"] == "md"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The desk's export (screens/handover_export.py HandoverExportScreen.write_export) bypasses "
-    "handover.record_export: it writes the file first and only then, in a second transaction, an audit "
-    "row of its own ('handover_ui.export', entity 'handover', no note ids, no destination) — so desk "
-    "exports are missing from the 'handover.export' trail the CLI writes, and an export whose audit "
-    "write fails is never recorded; and it writes the file with the process umask (0644 here) where "
-    "the CLI writes owner-only 0600. Fix: call handover.record_export(..., destination=str(path)) in "
-    "the transaction that reads the notes, before writing, and write the file 0600 like cli_handover."))
 async def test_the_desk_export_is_audited_and_written_like_the_cli(db, db_url: str, tmp_path: Path, fixed_clock,
                                                                    handed_over) -> None:
     _lead, agent, note = handed_over
