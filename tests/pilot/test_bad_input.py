@@ -23,9 +23,9 @@ it (escape sequences and invisible characters out, markup kept literally), and n
 from user data reaching the terminal once the value has left the editing widget: neither
 the SVG export of the screen nor any Strip of the current screen holds ``\\x1b``.
 
-The ``xfail(strict=True)`` tests (placed before the per-field suite so that ``-n 2`` starts
-the slowest first) are product bugs, each named in its reason. The megabyte cases of the
-praise and complaint contents and of the knowledge-base search are there, not in the suite.
+The tests before the per-field suite (placed first so that ``-n 2`` starts the slowest
+first) guard bugs this suite found: pasted escape sequences inside a field, read-back lines,
+the megabyte cases of the praise and complaint contents and of the knowledge-base search.
 """
 
 from __future__ import annotations
@@ -630,7 +630,7 @@ async def _handover(pilot, db) -> None:  # type: ignore[no-untyped-def]
     assert_literal(note.notes)
 
 
-# -- product bugs (xfail strict: each turns into a failure once fixed — then drop the mark).
+# -- bugs this suite found, each fixed and kept as a test.
 # First in the file: the slowest tests, so that -n 2 starts them first.
 
 
