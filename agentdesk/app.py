@@ -23,6 +23,7 @@ from agentdesk.clock import Clock
 from agentdesk.config import Settings
 from agentdesk.i18n import set_language, t
 from agentdesk.widgets.localized import localize_bindings
+from agentdesk.widgets.textual_keys import localize_textual_bindings
 
 OUTAGE_POLL_SECONDS = 0.5
 OUTAGE_REFRESH_SECONDS = 10
@@ -66,6 +67,7 @@ class AgentDeskApp(App[None]):
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         set_language(settings.lang)
+        localize_textual_bindings()  # before any node copies its class's bindings
         if clock is not None:
             clock_module.set_clock(clock)
         super().__init__()

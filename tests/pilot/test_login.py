@@ -108,3 +108,23 @@ async def test_command_palette_lists_screen_actions(db, db_url, lead_and_agent, 
         await pilot.press("ctrl+s")  # confirm the handover note
         await settle(app, pilot)
         assert isinstance(app.screen, LoginScreen)
+
+
+async def test_the_key_panel_speaks_the_desks_language(desk) -> None:
+    """F1 lists the focused field's own keys (Textual's Input) in Chinese, and the desk's."""
+    from textual.widgets import KeyPanel
+
+    from tests.pilot.conftest import login, settle as settle_desk
+
+    app = desk("zh_CN")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await pilot.press("f2")  # the caller search: an Input has focus
+        await settle_desk(pilot)
+        await pilot.press("f1")
+        await settle_desk(pilot)
+        assert app.screen.query(KeyPanel)
+        text = app.export_screenshot()
+        for words in ("光标左移", "删除左侧一个字", "全选"):
+            assert words in text, words
+        assert "Move cursor left" not in text
