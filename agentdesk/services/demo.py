@@ -287,11 +287,11 @@ def _load_customers(db: Database, rows: Iterator[tuple[tuple, list[tuple]]], rem
 _ORDER_KINDS = [("repair", "NET"), ("repair", "NET"), ("install", "INST"), ("complaint", "CS"),
                 ("business", "BILL"), ("restore", "NET")]
 _DESCRIPTIONS = {
-    "repair": ["机顶盒无信号,重启无效", "宽带频繁掉线", "电视画面马赛克严重", "光猫 LOS 灯闪红"],
+    "repair": ["机顶盒无信号，重启无效", "宽带频繁掉线", "电视画面马赛克严重", "光猫 LOS 灯闪红"],
     "install": ["新装 200M 宽带", "新装数字电视一台", "楼宇干线开通"],
     "complaint": ["维修人员未按约定时间上门", "月租费扣费有误"],
     "business": ["办理移机", "更换套餐为 200M"],
-    "restore": ["欠费停机后已缴费,请求恢复"],
+    "restore": ["欠费停机后已缴费，请求恢复"],
 }
 _CALLBACK_REASONS = {"after_repair": "维修完成回访", "after_install": "新装开通回访",
                      "after_complaint": "投诉处理结果回访", "periodic": "VIP 客户月度回访", "followup": "咨询问题答复"}
