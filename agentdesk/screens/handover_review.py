@@ -52,8 +52,8 @@ class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#hand-over-open").display = False
         table = self.query_one("#handover-items", DataTable)
-        for key, width in (("kind", 10), ("ref", 18), ("due", 11), ("status", 10), ("customer", 12),
-                           ("phone", 12), ("title", 40)):
+        for key, width in (("kind", 10), ("ref", 18), ("due", 11), ("status", 12), ("customer", 12),
+                           ("phone", 12), ("title", 38)):
             table.add_column(t("handover_ui.col_" + key), key=key, width=width)
         self.compile()
 
