@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Alembic runs env.py through module-level proxies (alembic.context, alembic.op): two
+# upgrades at once in one process (two desks in one test, two databases opening) clash.
+_UPGRADING = threading.Lock()
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -22,7 +26,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    with _UPGRADING:
+        command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
