@@ -112,11 +112,21 @@ class AgentDeskApp(App[None]):
         from agentdesk.db import open_database
 
         try:
-            self._db_future.set_result(open_database(self.settings.db_url))
+            db = open_database(self.settings.db_url)
         except BaseException as exc:
             self._db_future.set_exception(exc)
             raise
+        self._db_future.set_result(db)
+        # A large file's whole integrity check, when due: while the desk is in use.
+        db.check_in_background(self._integrity_check_failed)
         self.policy_label = policy_title(self.settings.policy)
+
+    def _integrity_check_failed(self, error: Exception) -> None:
+        """From the background check's thread: say it on every screen until dismissed."""
+        try:
+            self.call_from_thread(self.notify, str(error), severity="error", timeout=24 * 3600, markup=False)
+        except RuntimeError:  # the desk has closed meanwhile
+            pass
 
     def _install_signal_handlers(self) -> None:
         """SIGTERM and SIGHUP (a closed terminal, a shutdown) save every draft, then exit."""

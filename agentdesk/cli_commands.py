@@ -123,7 +123,9 @@ def demo(
     if reset:
         if path is None:
             _fail(t("demo.reset_refused"))
-        for suffix in ("", "-wal", "-shm"):
+        from agentdesk.db import CHECK_RECORD_SUFFIX
+
+        for suffix in ("", "-wal", "-shm", CHECK_RECORD_SUFFIX):
             Path(str(path) + suffix).unlink(missing_ok=True)
     database = _open_db(settings)
     from agentdesk.services.accounts import agent_count

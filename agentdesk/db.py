@@ -8,9 +8,13 @@ Read-only units of work use a deferred BEGIN so they never queue behind a writer
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, inspect, select
@@ -20,6 +24,12 @@ from sqlmodel import Session, SQLModel
 from agentdesk import models
 
 BUSY_TIMEOUT_MS = 15_000
+# The start-up integrity check (Database.quick_check): a whole PRAGMA quick_check on every
+# start up to this size (about a second); a larger file gets its whole check once a day,
+# in the background of the desk, and a check of its schema at every start.
+FULL_CHECK_MAX_BYTES = 64 * 2**20
+FULL_CHECK_EVERY = timedelta(hours=24)
+CHECK_RECORD_SUFFIX = "-checked"  # beside the file: when its whole check last passed
 
 
 class DatabaseError(Exception):
@@ -161,19 +171,120 @@ class Database:
                     counts[name] = session.execute(select(func.count()).select_from(table)).scalar_one()
         return counts
 
+    full_check_due = False  # set by quick_check: run full_check (in the background) now
+    _checking: sqlite3.Connection | None = None  # the connection of a running full_check
+
     def quick_check(self) -> None:
-        """PRAGMA quick_check: a damaged file is reported before anyone works on it."""
-        if not self.is_sqlite:
+        """The start-up integrity check: a damaged file is reported before anyone works on it.
+
+        ``PRAGMA quick_check`` reads the whole file (15 s for a million customers), so: a
+        file of up to ``FULL_CHECK_MAX_BYTES`` gets it whole, every time; a larger one gets
+        ``PRAGMA quick_check(sqlite_master)`` (its header and every page of its schema,
+        milliseconds), and ``full_check_due`` is set when its whole check has not passed in
+        the last ``FULL_CHECK_EVERY`` — the desk then runs it in the background
+        (``check_in_background``). Raises DatabaseError with the ``db.corrupt`` message.
+        """
+        path = self._sqlite_path()
+        if path is None:
             return
         try:
-            with self.engine.connect() as conn:
-                rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
-        except Exception as exc:  # "file is not a database", "database disk image is malformed"
-            rows = [str(getattr(exc, "orig", exc))]
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        if size <= FULL_CHECK_MAX_BYTES:
+            self.full_check()
+            return
+        self._check(path, "PRAGMA quick_check(sqlite_master)")
+        self.full_check_due = not self._checked_recently(path)
+
+    def full_check(self) -> None:
+        """The whole ``PRAGMA quick_check``; a pass is recorded beside a large file."""
+        path = self._sqlite_path()
+        if path is None:
+            return
+        self._check(path, "PRAGMA quick_check", interruptible=True)
+        self.full_check_due = False
+        try:
+            if path.stat().st_size > FULL_CHECK_MAX_BYTES:
+                self._record_check(path)
+        except OSError:  # no record: the check simply runs again next time
+            pass
+
+    def check_in_background(self, on_failure: Callable[[DatabaseError], None]) -> threading.Thread | None:
+        """Run a due ``full_check`` on a daemon thread; ``on_failure`` gets its error.
+
+        A daemon thread, not a worker: quitting the desk must not wait for it (``dispose``
+        interrupts it), and an interrupted check is neither a pass nor a failure.
+        """
+        if not self.full_check_due:
+            return None
+
+        def run() -> None:
+            try:
+                self.full_check()
+            except DatabaseError as exc:
+                on_failure(exc)
+            except sqlite3.OperationalError:  # interrupted by dispose()
+                pass
+
+        thread = threading.Thread(target=run, name="agentdesk-integrity-check", daemon=True)
+        thread.start()
+        return thread
+
+    def _sqlite_path(self) -> Path | None:
+        if not self.is_sqlite or not self.engine.url.database or self.engine.url.database == ":memory:":
+            return None
+        return Path(self.engine.url.database)
+
+    def _check(self, path: Path, pragma: str, *, interruptible: bool = False) -> None:
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        except sqlite3.Error as exc:
+            rows = [str(exc)]
+        else:
+            if interruptible:
+                self._checking = conn
+            try:
+                rows = [str(r[0]) for r in conn.execute(pragma).fetchall()]
+            except sqlite3.OperationalError as exc:
+                if str(exc) == "interrupted":
+                    raise
+                rows = [str(exc)]
+            except sqlite3.Error as exc:  # "file is not a database", "database disk image is malformed"
+                rows = [str(exc)]
+            finally:
+                self._checking = None
+                conn.close()
         if rows != ["ok"]:
             from agentdesk.i18n import t
 
-            raise DatabaseError(t("db.corrupt", path=self.engine.url.database, detail="; ".join(rows[:3])))
+            raise DatabaseError(t("db.corrupt", path=path, detail="; ".join(rows[:3])))
+
+    @staticmethod
+    def _record_path(path: Path) -> Path:
+        return path.with_name(path.name + CHECK_RECORD_SUFFIX)
+
+    def _checked_recently(self, path: Path) -> bool:
+        from agentdesk import clock
+
+        try:
+            record = json.loads(self._record_path(path).read_text(encoding="utf-8"))
+            stat = path.stat()
+            passed = datetime.fromisoformat(record["passed_at"])
+            same_file = (record["device"], record["inode"]) == (stat.st_dev, stat.st_ino)
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return same_file and abs(clock.now() - passed) < FULL_CHECK_EVERY
+
+    def _record_check(self, path: Path) -> None:
+        from agentdesk import clock
+
+        stat = path.stat()
+        record = {"passed_at": clock.now().isoformat(), "device": stat.st_dev, "inode": stat.st_ino}
+        target = self._record_path(path)
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(temporary, target)
 
     def backup(self, target: Path) -> None:
         """A consistent copy through SQLite's online backup API, while desks keep working."""
@@ -197,6 +308,12 @@ class Database:
             source.close()
 
     def dispose(self) -> None:
+        checking = self._checking
+        if checking is not None:
+            try:
+                checking.interrupt()
+            except sqlite3.Error:  # it has just finished
+                pass
         self.engine.dispose()
 
 
@@ -205,8 +322,25 @@ def open_database(url: str, *, migrate: bool = True, check: bool = True) -> Data
     if check:
         db.quick_check()
     if migrate:
-        db.upgrade()
+        try:
+            db.upgrade()
+        except Exception as exc:  # damage the start-up check did not read (a large file's data)
+            damage = _damage(exc)
+            if damage is None:
+                raise
+            from agentdesk.i18n import t
+
+            raise DatabaseError(t("db.corrupt", path=db.engine.url.database, detail=damage)) from exc
     return db
+
+
+def _damage(exc: BaseException) -> str | None:
+    """SQLite's word for a damaged file, if that is what ``exc`` (or its cause) is."""
+    orig = getattr(exc, "orig", exc)
+    name = getattr(orig, "sqlite_errorname", "") or ""
+    if isinstance(orig, sqlite3.DatabaseError) and (name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB"):
+        return str(orig)
+    return None
 
 
 __all__ = ["Database", "DatabaseError", "hide_password", "make_engine", "models", "open_database"]

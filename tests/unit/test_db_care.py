@@ -55,6 +55,123 @@ def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
     assert "agentdesk db backup" in str(err.value)
 
 
+def _scribble_last_page(path: Path) -> None:
+    """Damage the last page of the file (a data page of the filler table), not the schema."""
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = raw.execute("PRAGMA page_size").fetchone()[0]
+    raw.close()
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) - page, len(data)):
+        data[i] = 0xA5
+    path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database that counts as large (its whole check once a day, in the background)."""
+    import agentdesk.db
+
+    monkeypatch.setattr(agentdesk.db, "FULL_CHECK_MAX_BYTES", 0)
+    path = tmp_path / "large.sqlite3"
+    open_database(f"sqlite:///{path}").dispose()
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE filler (x BLOB)")
+    raw.executemany("INSERT INTO filler VALUES (randomblob(3000))", [()] * 50)
+    raw.commit()
+    raw.close()
+    return path
+
+
+def test_a_large_file_gets_its_whole_check_once_a_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      fixed_clock) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.db import CHECK_RECORD_SUFFIX
+
+    path = _large_file(tmp_path, monkeypatch)
+    db = open_database(f"sqlite:///{path}")
+    assert db.full_check_due  # never checked whole
+    failures: list = []
+    db.check_in_background(failures.append).join(30)
+    assert failures == [] and not db.full_check_due
+    assert Path(str(path) + CHECK_RECORD_SUFFIX).exists()
+    db.dispose()
+
+    again = open_database(f"sqlite:///{path}")
+    assert not again.full_check_due and again.check_in_background(failures.append) is None
+    again.dispose()
+    fixed_clock.advance(hours=25)
+    assert open_database(f"sqlite:///{path}").full_check_due  # a day later
+    # Another file in its place (a copy, a restore) is not the file that was checked.
+    fixed_clock.advance(hours=-25)
+    copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(path.read_bytes())
+    copy.replace(path)
+    assert open_database(f"sqlite:///{path}").full_check_due
+
+
+def test_a_large_file_damaged_in_its_data_is_reported_by_the_background_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentdesk.db import CHECK_RECORD_SUFFIX
+    from agentdesk.i18n import set_language
+
+    set_language("en")
+    path = _large_file(tmp_path, monkeypatch)
+    _scribble_last_page(path)
+    db = open_database(f"sqlite:///{path}")  # the schema is intact: the desk opens
+    failures: list = []
+    db.check_in_background(failures.append).join(30)
+    assert len(failures) == 1 and isinstance(failures[0], DatabaseError)
+    assert "integrity check" in str(failures[0]) and "agentdesk db backup" in str(failures[0])
+    assert not Path(str(path) + CHECK_RECORD_SUFFIX).exists()  # so the next start checks again
+    assert open_database(f"sqlite:///{path}", migrate=False).full_check_due
+    # A small file is checked whole at every start, as before: refused at once.
+    monkeypatch.setattr("agentdesk.db.FULL_CHECK_MAX_BYTES", 64 * 2**20)
+    with pytest.raises(DatabaseError, match="integrity check"):
+        open_database(f"sqlite:///{path}", migrate=False)
+
+
+def test_a_large_file_with_a_damaged_schema_is_refused_at_start(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentdesk.i18n import set_language
+
+    set_language("en")
+    path = _large_file(tmp_path, monkeypatch)
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    data = bytearray(path.read_bytes())
+    for i in range(4096 + 100, len(data)):  # every page after the first: the schema's too
+        data[i] = 0xA5
+    path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    with pytest.raises(DatabaseError, match="integrity check") as err:
+        open_database(f"sqlite:///{path}")
+    assert "agentdesk db backup" in str(err.value)
+
+
+def test_damage_met_while_migrating_gets_the_same_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentdesk.i18n import set_language
+
+    set_language("en")
+    path = _large_file(tmp_path, monkeypatch)
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try:
+        page = raw.execute("SELECT pageno FROM dbstat WHERE name = 'alembic_version'").fetchone()[0]
+    except sqlite3.OperationalError:
+        pytest.skip("this SQLite has no dbstat table")
+    size = raw.execute("PRAGMA page_size").fetchone()[0]
+    raw.close()
+    data = bytearray(path.read_bytes())
+    data[(page - 1) * size:page * size] = b"\xa5" * size
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseError, match="integrity check") as err:
+        open_database(f"sqlite:///{path}")  # the schema check passes; the migrations read the page
+    assert "agentdesk db backup" in str(err.value)
+
+
 def test_backup_is_consistent_while_writing(tmp_path: Path, db, db_url) -> None:
     from agentdesk.services import accounts
 
