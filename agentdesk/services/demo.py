@@ -324,7 +324,7 @@ def _open_work(
             agent_id = rng.choice(agents)[0]
             status = rng.choice(statuses)
             wo = WorkOrder(
-                number=f"GD{created:%Y%m%d}{n:04d}",
+                number=f"demo-{n}",  # numbered below from the id, as calls.create_work_order does
                 customer_id=cust.id,
                 kind=kind,
                 severity=severity,
@@ -340,6 +340,7 @@ def _open_work(
             )
             session.add(wo)
             session.flush()
+            wo.number = f"GD{created:%Y%m%d}-{wo.id:06d}"
             session.add(WorkOrderEvent(work_order_id=wo.id, at=created, kind="created", agent_id=agent_id))
             audit.record(session, "workorder.create", actor_id=agent_id, entity="work_order", entity_id=wo.id)
             count += 1
@@ -568,7 +569,7 @@ def _bulk_work(
             clocks = work_order_deadlines(policy_name, kind, severity, area, tier, created, done_at=resolved)
             descriptions = _DESCRIPTIONS[kind]
             orders.append((
-                oid, f"GD{created:%Y%m%d}{n + 1:07d}", cid, kind, severity, area, tier, depts[dept], agent_id, status,
+                oid, f"GD{created:%Y%m%d}-{oid:06d}", cid, kind, severity, area, tier, depts[dept], agent_id, status,
                 descriptions[int(rnd() * len(descriptions))], False, created,
                 created + (5 + int(rnd() * 25)) * minute if status != "new" else None, resolved, closed,
                 clocks["respond_by"], clocks["reply_by"], clocks["resolve_by"], clocks["callback_by"],
