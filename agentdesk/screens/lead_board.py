@@ -17,7 +17,6 @@ from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.deadline_badge import badge
 from agentdesk.widgets.localized import LocalizedBindings
 from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.safe_text import safe
@@ -69,12 +68,14 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
 
     def on_mount(self) -> None:
         columns = {
-            # Each cell is a third of the screen: about 36 cells of table at 120 columns.
-            "#board-overdue": (("number", 14), ("badge", 9), ("due", 11)),
-            "#board-warning": (("number", 14), ("badge", 9), ("due", 11)),
-            "#board-delays": (("number", 14), ("to", 11), ("by", 5), ("reason", 12)),
+            # Cells of 3:3:4 of the width (agentdesk.tcss): at 120 columns, 33 and 45 cells of
+            # table. Order numbers (GD20261123-000031) are shown whole; the table's title says
+            # overdue or due soon, so no badge column.
+            "#board-overdue": (("number", 17), ("due", 11)),
+            "#board-warning": (("number", 17), ("due", 11)),
+            "#board-delays": (("number", 17), ("to", 11), ("reason", 11)),
             "#board-open": (("department", 12), ("status", 8), ("count", 5)),
-            "#board-callbacks": (("due", 11), ("customer", 8), ("reason", 14)),
+            "#board-callbacks": (("due", 11), ("customer", 8), ("reason", 8)),
             "#board-agents": (("agent", 14), ("team", 6), ("since", 11), ("busy", 6)),
         }
         for selector, cols in columns.items():
@@ -111,13 +112,13 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
                 table.move_cursor(row=min(cursor, table.row_count - 1))
 
         def order_rows(orders: tuple) -> tuple[list[tuple], list[str]]:
-            return ([(safe(o.number), badge(o.badge), Content(fmt_time(o.resolve_by))) for o in orders],
+            return ([(safe(o.number), Content(fmt_time(o.resolve_by))) for o in orders],
                     [str(o.id) for o in orders])
 
         fill("#board-overdue", *order_rows(data.overdue))
         fill("#board-warning", *order_rows(data.warning))
-        fill("#board-delays", [(safe(d.order_number), Content(fmt_time(d.proposed_deadline)), safe(d.requested_by),
-                                safe(d.reason)) for d in data.delays], [str(d.id) for d in data.delays])
+        fill("#board-delays", [(safe(d.order_number), Content(fmt_time(d.proposed_deadline)), safe(d.reason))
+                               for d in data.delays], [str(d.id) for d in data.delays])
         fill("#board-open", [(safe(dept), Content(t("status." + status)), Content(str(n)))
                              for dept, status, n in data.by_status_department],
              [f"{i}" for i in range(len(data.by_status_department))])
