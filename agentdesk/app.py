@@ -1,8 +1,8 @@
 """The Textual App: global bindings, the command palette, the database handle.
 
 Thin on purpose: screens live in ``screens/``, rules in ``services/``. The database is
-opened (and migrated) in a worker after the first paint, so start-up never waits on I/O,
-and thread workers started before the first frame wait for it (``HeldUntilFirstFrame``).
+opened (and migrated) on a thread of its own after the first paint, so start-up never
+waits on I/O, and thread workers started before that wait for it (``HeldUntilDatabase``).
 """
 
 from __future__ import annotations
@@ -27,31 +27,32 @@ from agentdesk.widgets.textual_keys import localize_textual_bindings
 
 OUTAGE_POLL_SECONDS = 0.5
 OUTAGE_REFRESH_SECONDS = 10
-FIRST_FRAME_WAIT_SECONDS = 3  # a worker never waits longer for the first frame
 
 
-class HeldUntilFirstFrame(ThreadPoolExecutor):
+class HeldUntilDatabase(ThreadPoolExecutor):
     """The event loop's default executor, which runs Textual's thread workers: those
-    submitted before the first frame start when it has been drawn.
+    submitted before the database is open (or has failed to open) start when it is.
 
     The login screen checks the accounts in a worker from its ``on_mount``; that worker's
     imports (SQLModel, SQLAlchemy, pydantic: a few hundred milliseconds of Python) would
-    otherwise take the GIL from the first paint half of the time. Held, they only wait:
-    the worker needs the database, which opens after the first frame anyway.
+    otherwise take the GIL from the first paint half of the time, and then race the
+    opening thread's imports of the same modules (two threads importing SQLAlchemy at
+    once can fail: "partially initialized module 'sqlalchemy.engine'"). Held, they only
+    wait: every worker needs the database.
     """
 
     def __init__(self) -> None:
         super().__init__(thread_name_prefix="asyncio")
-        self.first_frame = threading.Event()
+        self.database_ready = threading.Event()
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
         # Only Textual's worker runners: anything else (Windows timers) is not held.
-        if not self.first_frame.is_set() and getattr(fn, "__qualname__", "").startswith("Worker._run_threaded."):
-            return super().submit(self._after_first_frame, fn, *args, **kwargs)
+        if not self.database_ready.is_set() and getattr(fn, "__qualname__", "").startswith("Worker._run_threaded."):
+            return super().submit(self._when_ready, fn, *args, **kwargs)
         return super().submit(fn, *args, **kwargs)
 
-    def _after_first_frame(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.first_frame.wait(FIRST_FRAME_WAIT_SECONDS)
+    def _when_ready(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.database_ready.wait()
         return fn(*args, **kwargs)
 
 
@@ -97,29 +98,36 @@ class AgentDeskApp(App[None]):
 
         from agentdesk.screens.login import LoginScreen
 
-        executor = HeldUntilFirstFrame()
+        executor = HeldUntilDatabase()
         asyncio.get_running_loop().set_default_executor(executor)
+        self._db_future.add_done_callback(lambda _: executor.database_ready.set())
         self.title = t("app.title")
         self.push_screen(LoginScreen())
         # After the first frame: the database stack's imports stay off the first paint.
-        self.call_after_refresh(executor.first_frame.set)
         self.call_after_refresh(self.open_database)
         self._install_signal_handlers()
         self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)
 
-    @work(thread=True, exclusive=True, group="db-open", exit_on_error=False)
     def open_database(self) -> None:
-        from agentdesk.db import open_database
+        """Open the database (check, migrate) on a thread of its own, not in the executor
+        the workers are held in; quitting waits for it, as for a migration under way."""
+        threading.Thread(target=self._open_database, name="agentdesk-open-database").start()
 
+    def _open_database(self) -> None:
         try:
+            from agentdesk.db import open_database
+
             db = open_database(self.settings.db_url)
-        except BaseException as exc:
+        except BaseException as exc:  # the workers waiting in database() get it
             self._db_future.set_exception(exc)
-            raise
+            return
+        try:  # before the workers go: its imports (the policy engine) are not raced either
+            self.policy_label = policy_title(self.settings.policy)
+        except Exception:  # the preset's name stays on the status line
+            pass
         self._db_future.set_result(db)
         # A large file's whole integrity check, when due: while the desk is in use.
         db.check_in_background(self._integrity_check_failed)
-        self.policy_label = policy_title(self.settings.policy)
 
     def _integrity_check_failed(self, error: Exception) -> None:
         """From the background check's thread: say it on every screen until dismissed."""

@@ -9,13 +9,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 APP_NAME = "agentdesk"
 DEFAULT_POLICY = "generic"
 
 
 def user_dir() -> Path:
+    # Imported here: a desk started with --db (or AGENTDESK_DB) paints without it.
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -28,8 +28,10 @@ def test_cli_help_does_not_load_the_database_stack() -> None:
 
 
 def test_first_frame_is_drawn_before_the_database_stack_is_imported(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The login screen starts a worker at mount; the app holds it until the first frame is
-    drawn, so its imports (SQLModel, SQLAlchemy) never compete with the first paint."""
+    """The login screen starts a worker at mount; the app holds it until the database is
+    open, so its imports (SQLModel, SQLAlchemy) neither compete with the first paint nor
+    race the opening thread's (which failed one start in two: "partially initialized
+    module 'sqlalchemy.engine'", and the desk never got its database)."""
     code = (
         "import asyncio, sys\n"
         "from agentdesk.app import AgentDeskApp, make_app\n"
@@ -44,13 +46,20 @@ def test_first_frame_is_drawn_before_the_database_stack_is_imported(tmp_path) ->
         f"app = make_app(Settings(db_url='sqlite:///{tmp_path / 'x.sqlite3'}', lang='en', policy='generic'))\n"
         "async def main():\n"
         "    async with app.run_test() as pilot:\n"
-        "        await pilot.pause()\n"
-        "        await app.workers.wait_for_complete()\n"
-        "        await pilot.pause()\n"
-        "        assert 'sqlmodel' in sys.modules  # the login's worker did run, after the first frame\n"
+        "        for _ in range(600):  # the database opens after the first frame\n"
+        "            await pilot.pause(0.05)\n"
+        "            if app._db_future.done():\n"
+        "                break\n"
+        "        assert app._db_future.done() and app._db_future.exception() is None\n"
+        "        for _ in range(600):  # the login's worker runs, after that\n"
+        "            await pilot.pause(0.05)\n"
+        "            if not [w for w in app.workers if w.group == 'login-check']:\n"
+        "                break\n"
+        "        assert 'sqlalchemy' in sys.modules\n"
         "asyncio.run(main())\n"
         "print(seen)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "[[]]", done.stdout
+    for _ in range(3):  # the imports race only in a fresh process
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "[[]]", done.stdout
