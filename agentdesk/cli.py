@@ -62,43 +62,18 @@ def main() -> None:
 
 
 def _run_desk(options: dict[str, str]) -> None:
-    """What the Typer app's root callback does for a desk start, and how it ends alike."""
+    """What the Typer app's root callback does for a desk start."""
     from agentdesk.config import Settings
     from agentdesk.i18n import set_language
 
     settings = Settings.load(db=options.get("db"), lang=options.get("lang"), policy=options.get("policy"))
     set_language(settings.lang)
-    try:
-        from agentdesk.app import make_app
+    from agentdesk.app import make_app
 
+    try:
         make_app(settings).run()
     except KeyboardInterrupt:
         sys.exit(130)
-    except EOFError:  # as Click's standalone mode ends it
-        from gettext import gettext
-
-        print(file=sys.stderr)
-        print(gettext("Aborted!"), file=sys.stderr)
-        sys.exit(1)
-    except Exception as exc:
-        _show_like_typer(exc)
-        raise
-
-
-def _show_like_typer(exc: Exception) -> None:
-    """Have an unexpected error printed by Typer's exception hook, as the full app would."""
-    try:
-        from typer.main import DeveloperExceptionConfig, _typer_developer_exception_attr_name, except_hook
-
-        from agentdesk.cli_commands import app
-    except Exception:  # the plain traceback then
-        return
-    setattr(exc, _typer_developer_exception_attr_name, DeveloperExceptionConfig(
-        pretty_exceptions_enable=app.pretty_exceptions_enable,
-        pretty_exceptions_show_locals=app.pretty_exceptions_show_locals,
-        pretty_exceptions_short=app.pretty_exceptions_short,
-    ))
-    sys.excepthook = except_hook
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]

@@ -36,6 +36,7 @@ import io
 import json
 import re
 import zipfile
+from xml.sax.saxutils import escape
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -74,8 +75,6 @@ _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&!{}#])")
 _MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XLSX_MAX_TEXT = 32767  # characters in a cell; openpyxl cuts longer text there too
-_XML_SPECIAL = re.compile(r"[&<>]")
-_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -422,7 +421,9 @@ def _xlsx(notes: Sequence[HandoverNoteInfo], labels: _Labels, unmasked: bool) ->
 
 def _xlsx_rows(rows: Sequence[Sequence[Any]], first: int) -> str:
     """``rows`` as the ``<row>`` elements openpyxl writes for plain values, from row ``first``."""
-    letters = [_column_letter(c) for c in range(1, len(ITEM_COLUMNS) + 1)]
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(c) for c in range(1, len(ITEM_COLUMNS) + 1)]
     out: list[str] = []
     for r, row in enumerate(rows, start=first):
         out.append(f'<row r="{r}">')
@@ -433,9 +434,7 @@ def _xlsx_rows(rows: Sequence[Sequence[Any]], first: int) -> str:
             if isinstance(value, str):
                 value = value[:_XLSX_MAX_TEXT]
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                if _XML_SPECIAL.search(value):
-                    value = _XML_SPECIAL.sub(lambda m: _XML_ESCAPES[m.group()], value)
-                out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
+                out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
             elif isinstance(value, bool):
                 out.append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
@@ -444,14 +443,6 @@ def _xlsx_rows(rows: Sequence[Sequence[Any]], first: int) -> str:
                 raise TypeError(f"no spreadsheet cell for {type(value).__name__}")
         out.append("</row>")
     return "".join(out)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _xlsx_with_rows(data: bytes, bodies: dict[str, str]) -> bytes:
