@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from agentdesk.db import open_database
 from agentdesk.models import WorkOrder, WorkOrderEvent
-from agentdesk.services import accounts
 from agentdesk.services import workorders as wo
-from tests.unit.test_workorders import POLICY, insert_order, make_desk
+from tests.postgres.test_take_next_pg import desk_on
+from tests.unit.test_workorders import POLICY, insert_order
 
 pytestmark = pytest.mark.postgres
 
@@ -24,10 +24,8 @@ pytestmark = pytest.mark.postgres
 def test_the_second_of_two_simultaneous_saves_gets_a_conflict(pg_url: str, fixed_clock) -> None:
     db = open_database(pg_url)
     try:
-        with db.write() as s:
-            lead = accounts.add_agent(s, "8001", "王红梅", "lead", "8001")
-            agent = accounts.add_agent(s, "1024", "李娜", "agent", "1024")
-        desk = make_desk(db, (lead, agent))
+        desk = desk_on(db)
+        lead, agent = desk.lead, desk.agent
         with db.write() as s:
             oid = insert_order(s, desk, status="dispatched")
         with db.read() as s:

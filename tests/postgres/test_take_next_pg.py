@@ -48,15 +48,21 @@ def test_skip_locked_passes_a_row_another_desk_holds(pg_url: str) -> None:
         db.dispose()
 
 
+def desk_on(db):  # type: ignore[no-untyped-def]
+    """A lead (8001), an agent (1024), two departments and two customers on ``db``."""
+    from agentdesk.services import accounts
+
+    with db.write() as s:
+        lead = accounts.add_agent(s, "8001", "王红梅", "lead", "8001")
+        agent = accounts.add_agent(s, "1024", "李娜", "agent", "1024")
+    return make_desk(db, (lead, agent))
+
+
 def test_queues_and_life_cycle_on_postgres(pg_url: str, fixed_clock) -> None:
     db = open_database(pg_url)
     try:
-        from agentdesk.services import accounts
-
-        with db.write() as s:
-            lead = accounts.add_agent(s, "8001", "王红梅", "lead", "8001")
-            agent = accounts.add_agent(s, "1024", "李娜", "agent", "1024")
-        desk = make_desk(db, (lead, agent))
+        desk = desk_on(db)
+        agent = desk.agent
         with db.write() as s:
             ids = [insert_order(s, desk, resolve_by=None if i % 7 == 0 else T0 + timedelta(hours=i % 30 - 10),
                                 status=("new", "dispatched", "in_progress")[i % 3]) for i in range(60)]

@@ -39,20 +39,24 @@ def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
 
         accounts.add_agent(session, "8001", "王红梅", "lead", "8001")
     db.dispose()
+    _scribble_after_first_page(path)
+    with pytest.raises(DatabaseError, match="integrity check") as err:
+        open_database(f"sqlite:///{path}")
+    assert "agentdesk db backup" in str(err.value)
+
+
+def _scribble_after_first_page(path: Path) -> None:
+    """Damage every page after the first (the schema's too): damaged b-trees, an intact header."""
     raw = sqlite3.connect(path)
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file first
     raw.close()
     data = bytearray(path.read_bytes())
     assert len(data) > 4096 * 4
-    # Scribble over every page after the first: damaged b-trees, an intact header.
     for i in range(4096 + 100, len(data)):
         data[i] = 0xA5
     path.write_bytes(bytes(data))
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    with pytest.raises(DatabaseError, match="integrity check") as err:
-        open_database(f"sqlite:///{path}")
-    assert "agentdesk db backup" in str(err.value)
 
 
 def _scribble_last_page(path: Path) -> None:
@@ -137,15 +141,7 @@ def test_a_large_file_with_a_damaged_schema_is_refused_at_start(tmp_path: Path,
 
     set_language("en")
     path = _large_file(tmp_path, monkeypatch)
-    raw = sqlite3.connect(path)
-    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw.close()
-    data = bytearray(path.read_bytes())
-    for i in range(4096 + 100, len(data)):  # every page after the first: the schema's too
-        data[i] = 0xA5
-    path.write_bytes(bytes(data))
-    for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    _scribble_after_first_page(path)
     with pytest.raises(DatabaseError, match="integrity check") as err:
         open_database(f"sqlite:///{path}")
     assert "agentdesk db backup" in str(err.value)
