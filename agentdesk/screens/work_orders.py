@@ -23,8 +23,8 @@ from agentdesk.widgets.safe_text import safe
 PAGE_SIZE = 50
 STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callback", "closed")
 KIND_FILTERS = ("repair", "restore", "install", "business", "complaint", "consult")
-COLUMNS = (("number", 17), ("badge", 8), ("due", 11), ("status", 8), ("kind", 8), ("department", 10),
-           ("customer", 12), ("phone", 12), ("level", 10))
+COLUMNS = (("number", 17), ("badge", 8), ("due", 11), ("status", 11), ("kind", 8), ("department", 10),
+           ("customer", 10), ("phone", 12), ("level", 12))
 
 
 class WorkOrdersScreen(LocalizedBindings, Screen[None]):
