@@ -90,26 +90,25 @@ from agentdesk.app import make_app
 from agentdesk.config import Settings
 from agentdesk.db import Database
 
+sys.path.insert(0, sys.argv[4])
+from bench_scale import settle
+
 Database.quick_check = lambda self: None  # no background integrity check on one side only (see the docstring)
 
 async def main():
     url, queries = sys.argv[1], json.loads(sys.argv[2])
     app = make_app(Settings(db_url=url, lang="zh_CN", policy="generic"))
     async with app.run_test(size=(120, 36)) as pilot:
-        async def settle():
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-        await settle()
+        await settle(pilot)
         await pilot.press(*sys.argv[3], "enter", *sys.argv[3], "enter")
-        await settle()
+        await settle(pilot)
         for key in ("f4", "escape", "f5", "escape", "f2"):
             await pilot.press(key)
-            await settle()
+            await settle(pilot)
         box = app.screen.query_one("#caller-search")
         for query in queries:
             box.value = query
-            await settle()
+            await settle(pilot)
         with open("/proc/self/status") as fh:
             status = dict(line.split(":", 1) for line in fh.read().splitlines() if ":" in line)
     print(json.dumps({k: int(status[k].split()[0]) for k in ("VmRSS", "VmHWM")}))
@@ -374,29 +373,37 @@ def _floor_app(canned: dict[str, list[tuple[str, tuple[str, ...]]]]):  # type: i
     return FloorSearch()
 
 
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let the desk's workers finish; a replaced exclusive worker counts as finished."""
+    from textual.worker import WorkerCancelled
+
+    await pilot.pause()
+    for worker in list(pilot.app.workers):
+        try:
+            await worker.wait()
+        except WorkerCancelled:
+            pass
+    await pilot.pause()
+
+
 async def _key_to_table(app, cases: list[tuple[str, list[str]]], log_in: bool) -> list[float]:  # type: ignore[no-untyped-def]
     from textual import events
     from textual.widgets import DataTable, Input
 
     times: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
-        async def settle() -> None:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-
-        await settle()
+        await settle(pilot)
         if log_in:
             await pilot.press(*LOGIN, "enter", *LOGIN, "enter")
-            await settle()
+            await settle(pilot)
             await pilot.press("f2")
-            await settle()
+            await settle(pilot)
         box = app.screen.query_one("#caller-search", Input)
         table = app.screen.query_one("#caller-results", DataTable)
         for query, expected in cases:
             box.value = query[:-1]
             box.cursor_position = len(box.value)
-            await settle()
+            await settle(pilot)
             table.clear()
             await pilot.pause()
             last = query[-1]
@@ -552,7 +559,7 @@ def measure_paint(report: Report, path: Path, repeat: int) -> None:
 
 
 def resident(path: Path, queries: list[str]) -> dict[str, int]:
-    done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, f"sqlite:///{path}", json.dumps(queries), LOGIN],
+    done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, f"sqlite:///{path}", json.dumps(queries), LOGIN, str(HERE)],
                           env=_env(), capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"the memory run failed:\n{done.stderr[-3000:]}")

@@ -6,6 +6,7 @@ import pytest
 
 from agentdesk.app import make_app
 from tests.conftest import settings_for
+from tests.workers import settle
 
 
 @pytest.fixture
@@ -25,12 +26,6 @@ def desk(db_url, demo_db, fixed_clock):  # type: ignore[no-untyped-def]
         return make_app(settings_for(db_url, lang), clock=fixed_clock)
 
     return build
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -9,11 +9,12 @@ from agentdesk.models import Agent, Shift
 from agentdesk.screens.desk import DeskScreen
 from agentdesk.screens.login import LoginScreen
 from tests.conftest import settings_for
+from tests.workers import wait_for_workers
 
 
 async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await wait_for_workers(app)
     await pilot.pause()
 
 

@@ -6,14 +6,12 @@ import pytest
 
 from agentdesk.app import make_app
 from tests.conftest import settings_for
+from tests.workers import settle
 
 LANGS = ["zh_CN", "en"]
 
 
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+_settle = settle
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -1,0 +1,27 @@
+"""Waiting for the desk's workers in tests.
+
+Textual's ``WorkerManager.wait_for_complete`` raises ``WorkerCancelled`` when any worker it
+waits on was cancelled. The desk cancels workers on purpose: an exclusive worker (the
+login's account check on each keystroke, the outage poll, a search) is replaced by a newer
+one, and a popped screen's workers are cancelled. On a loaded machine a replaced worker is
+still in the manager when the test waits, so a cancelled worker counts as finished here.
+A failed worker still raises.
+"""
+
+from __future__ import annotations
+
+from textual.worker import WorkerCancelled
+
+
+async def wait_for_workers(app) -> None:  # type: ignore[no-untyped-def]
+    for worker in list(app.workers):
+        try:
+            await worker.wait()
+        except WorkerCancelled:
+            pass
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await wait_for_workers(pilot.app)
+    await pilot.pause()
