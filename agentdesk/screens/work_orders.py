@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +15,9 @@ from textual.worker import Worker, WorkerState
 from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
+from agentdesk.policy.names import KINDS
 from agentdesk.services.calls import DepartmentInfo
+from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES
 from agentdesk.widgets.customer_card import fmt_time
 from agentdesk.widgets.deadline_badge import badge
 from agentdesk.widgets.localized import LocalizedBindings
@@ -23,8 +26,24 @@ from agentdesk.widgets.safe_text import safe
 PAGE_SIZE = 50
 STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callback", "closed")
 KIND_FILTERS = ("repair", "restore", "install", "business", "complaint", "consult")
-COLUMNS = (("number", 17), ("badge", 8), ("due", 11), ("status", 11), ("kind", 8), ("department", 10),
-           ("customer", 10), ("phone", 12), ("level", 12))
+COLUMNS = ("number", "badge", "due", "status", "kind", "department", "customer", "phone", "level")
+FIXED_WIDTHS = {"number": 17, "due": 11, "phone": 12}  # GD20261121-000123, 11-23 09:00, 138****1234
+# The labels each enumerated column can show: it is as wide as the longest in the UI language.
+LABELS = {"badge": ("badge.", BADGES), "status": ("status.", STATUSES), "kind": ("kind_short.", KINDS),
+          "level": ("escalation_short.", ESCALATION_LEVELS)}
+ROW_WIDTH = 99  # the cells of nine columns at 120 terminal columns (Textual pads each by one a side)
+
+
+def column_widths() -> dict[str, int]:
+    """Widths for the current language; the department and customer columns share what is left."""
+    widths = dict(FIXED_WIDTHS)
+    for key, (prefix, values) in LABELS.items():
+        pad = 2 if key == "badge" else 0  # a badge is a coloured label with a space each side
+        widths[key] = max(cell_len(t("orders.col_" + key)), *(cell_len(t(prefix + v)) + pad for v in values))
+    left = ROW_WIDTH - sum(widths.values())
+    widths["department"] = max(left - left // 2, cell_len(t("orders.col_department")))
+    widths["customer"] = max(left // 2, cell_len(t("orders.col_customer")))
+    return widths
 
 
 class WorkOrdersScreen(LocalizedBindings, Screen[None]):
@@ -61,8 +80,9 @@ class WorkOrdersScreen(LocalizedBindings, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#orders", DataTable)
-        for key, width in COLUMNS:
-            table.add_column(t("orders.col_" + key), key=key, width=width)
+        widths = column_widths()
+        for key in COLUMNS:
+            table.add_column(t("orders.col_" + key), key=key, width=widths[key])
         self.load_departments()
         self.reload()
 
@@ -130,8 +150,8 @@ class WorkOrdersScreen(LocalizedBindings, Screen[None]):
         for row in page.rows:
             table.add_row(
                 safe(row.number), badge(row.badge), Content(fmt_time(row.resolve_by)),
-                Content(t("status." + row.status)), Content(t("kind." + row.kind)), safe(row.department),
-                safe(row.customer_name), safe(row.phone_masked), Content(t("escalation." + row.escalation_level)),
+                Content(t("status." + row.status)), Content(t("kind_short." + row.kind)), safe(row.department),
+                safe(row.customer_name), safe(row.phone_masked), Content(t("escalation_short." + row.escalation_level)),
                 key=str(row.id),
             )
         self.query_one("#order-page", Static).update(Content(t(

@@ -1,0 +1,25 @@
+"""The work-order list's columns: every label the list can show fits, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+
+from agentdesk.i18n import set_language, t
+from agentdesk.screens.work_orders import COLUMNS, LABELS, ROW_WIDTH, column_widths
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_label_and_header_fits_its_column(lang: str) -> None:
+    set_language(lang)
+    widths = column_widths()
+    assert list(widths) and set(widths) == set(COLUMNS)
+    assert sum(widths.values()) <= ROW_WIDTH
+    for key in COLUMNS:
+        assert cell_len(t("orders.col_" + key)) <= widths[key], key
+    for key, (prefix, values) in LABELS.items():
+        pad = 2 if key == "badge" else 0
+        for value in values:
+            assert cell_len(t(prefix + value)) + pad <= widths[key], (key, value)
+    # What is left goes to the free-text columns: a customer's name is not squeezed to nothing.
+    assert widths["customer"] >= 10 and widths["department"] >= 10
