@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,8 +16,8 @@ from textual.worker import Worker, WorkerState
 
 from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
-from agentdesk.services.accounts import LoginResult
 from agentdesk.policy.names import KINDS
+from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import DepartmentInfo
 from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES
 from agentdesk.widgets.customer_card import fmt_time
@@ -28,18 +30,29 @@ STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callb
 KIND_FILTERS = ("repair", "restore", "install", "business", "complaint", "consult")
 COLUMNS = ("number", "badge", "due", "status", "kind", "department", "customer", "phone", "level")
 FIXED_WIDTHS = {"number": 17, "due": 11, "phone": 12}  # GD20261121-000123, 11-23 09:00, 138****1234
-# The labels each enumerated column can show: it is as wide as the longest in the UI language.
-LABELS = {"badge": ("badge.", BADGES), "status": ("status.", STATUSES), "kind": ("kind_short.", KINDS),
-          "level": ("escalation_short.", ESCALATION_LEVELS)}
 ROW_WIDTH = 99  # the cells of nine columns at 120 terminal columns (Textual pads each by one a side)
+
+
+def _label(prefix: str) -> Callable[[str], Content]:
+    return lambda value: Content(t(prefix + value))
+
+
+status_cell, kind_cell, level_cell = _label("status."), _label("kind_short."), _label("escalation_short.")
+# The cell of each enumerated column, and every value it can show: the column is as wide as
+# the widest of them in the UI language.
+LABEL_CELLS: dict[str, tuple[Callable[[str], Content], tuple[str, ...]]] = {
+    "badge": (badge, BADGES),
+    "status": (status_cell, STATUSES),
+    "kind": (kind_cell, KINDS),
+    "level": (level_cell, ESCALATION_LEVELS),
+}
 
 
 def column_widths() -> dict[str, int]:
     """Widths for the current language; the department and customer columns share what is left."""
     widths = dict(FIXED_WIDTHS)
-    for key, (prefix, values) in LABELS.items():
-        pad = 2 if key == "badge" else 0  # a badge is a coloured label with a space each side
-        widths[key] = max(cell_len(t("orders.col_" + key)), *(cell_len(t(prefix + v)) + pad for v in values))
+    for key, (cell, values) in LABEL_CELLS.items():
+        widths[key] = max(cell_len(t("orders.col_" + key)), *(cell(v).cell_length for v in values))
     left = ROW_WIDTH - sum(widths.values())
     widths["department"] = max(left - left // 2, cell_len(t("orders.col_department")))
     widths["customer"] = max(left // 2, cell_len(t("orders.col_customer")))
@@ -150,8 +163,8 @@ class WorkOrdersScreen(LocalizedBindings, Screen[None]):
         for row in page.rows:
             table.add_row(
                 safe(row.number), badge(row.badge), Content(fmt_time(row.resolve_by)),
-                Content(t("status." + row.status)), Content(t("kind_short." + row.kind)), safe(row.department),
-                safe(row.customer_name), safe(row.phone_masked), Content(t("escalation_short." + row.escalation_level)),
+                status_cell(row.status), kind_cell(row.kind), safe(row.department),
+                safe(row.customer_name), safe(row.phone_masked), level_cell(row.escalation_level),
                 key=str(row.id),
             )
         self.query_one("#order-page", Static).update(Content(t(

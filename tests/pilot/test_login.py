@@ -9,13 +9,7 @@ from agentdesk.models import Agent, Shift
 from agentdesk.screens.desk import DeskScreen
 from agentdesk.screens.login import LoginScreen
 from tests.conftest import settings_for
-from tests.workers import wait_for_workers
-
-
-async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await wait_for_workers(app)
-    await pilot.pause()
+from tests.workers import settle
 
 
 def message(app) -> str:  # type: ignore[no-untyped-def]
@@ -25,14 +19,14 @@ def message(app) -> str:  # type: ignore[no-untyped-def]
 async def test_wrong_pin_then_right_pin_opens_the_desk(db, db_url, lead_and_agent, fixed_clock) -> None:
     app = make_app(settings_for(db_url, "zh_CN"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         await pilot.press(*"1024", "enter", *"9999", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert message(app) == "工号或 PIN 码不正确，还可尝试 4 次。"
         assert app.screen.query_one("#pin").value == ""
         await pilot.press(*"1024", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         assert app.screen.login.agent.number == "1024"
     with db.read() as session:
@@ -43,14 +37,14 @@ async def test_wrong_pin_then_right_pin_opens_the_desk(db, db_url, lead_and_agen
 async def test_five_wrong_tries_lock_in_english(db, db_url, lead_and_agent, fixed_clock) -> None:
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*"1024", "enter")
         for _ in range(5):
             await pilot.press(*"0000", "enter")
-            await settle(app, pilot)
+            await settle(pilot)
         assert message(app).startswith("Too many wrong tries")
         await pilot.press(*"1024", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
     with db.read() as session:
         agent = session.execute(select(Agent).where(Agent.number == "1024")).scalar_one()
@@ -60,24 +54,24 @@ async def test_five_wrong_tries_lock_in_english(db, db_url, lead_and_agent, fixe
 async def test_empty_fields_are_explained(db, db_url, lead_and_agent, fixed_clock) -> None:
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert message(app) == "Enter your agent number and PIN."
 
 
 async def test_logout_ends_the_shift_and_returns_to_login(db, db_url, lead_and_agent, fixed_clock) -> None:
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*"8001", "enter", *"8001", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         fixed_clock.advance(hours=2)
         await pilot.press("f10")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+s")  # confirm the handover note
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
     with db.read() as session:
         shift = session.execute(select(Shift)).scalar_one()
@@ -87,7 +81,7 @@ async def test_logout_ends_the_shift_and_returns_to_login(db, db_url, lead_and_a
 async def test_empty_database_says_how_to_create_the_first_lead(db, db_url, fixed_clock) -> None:
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         hint = str(app.screen.query_one("#login-hint").render())
         assert "agentdesk agent add" in hint and "--role lead" in hint
 
@@ -95,9 +89,9 @@ async def test_empty_database_says_how_to_create_the_first_lead(db, db_url, fixe
 async def test_command_palette_lists_screen_actions(db, db_url, lead_and_agent, fixed_clock) -> None:
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*"1024", "enter", *"1024", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Log out" in titles and "Quit" in titles and "Keys" in titles
         await pilot.press("ctrl+p")
@@ -105,9 +99,9 @@ async def test_command_palette_lists_screen_actions(db, db_url, lead_and_agent, 
         await pilot.press(*"Log out")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+s")  # confirm the handover note
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
 
 
@@ -115,15 +109,15 @@ async def test_the_key_panel_speaks_the_desks_language(desk) -> None:
     """F1 lists the focused field's own keys (Textual's Input) in Chinese, and the desk's."""
     from textual.widgets import KeyPanel
 
-    from tests.pilot.conftest import login, settle as settle_desk
+    from tests.pilot.conftest import login
 
     app = desk("zh_CN")
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await pilot.press("f2")  # the caller search: an Input has focus
-        await settle_desk(pilot)
+        await settle(pilot)
         await pilot.press("f1")
-        await settle_desk(pilot)
+        await settle(pilot)
         assert app.screen.query(KeyPanel)
         text = app.export_screenshot()
         for words in ("光标左移", "删除左侧一个字", "全选"):

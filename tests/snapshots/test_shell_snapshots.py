@@ -11,21 +11,18 @@ from tests.workers import settle
 LANGS = ["zh_CN", "en"]
 
 
-_settle = settle
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_login(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) -> None:
     app = make_app(settings_for(db_url, lang), clock=fixed_clock)
-    assert snap_compare(app, run_before=_settle, terminal_size=(120, 36))
+    assert snap_compare(app, run_before=settle, terminal_size=(120, 36))
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_login_wrong_pin(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) -> None:
     async def wrong(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press(*"1024", "enter", *"0000", "enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(settings_for(db_url, lang), clock=fixed_clock)
     assert snap_compare(app, run_before=wrong, terminal_size=(120, 36))
@@ -34,15 +31,15 @@ def test_login_wrong_pin(snap_compare, db, db_url, lead_and_agent, fixed_clock, 
 @pytest.mark.parametrize("lang", LANGS)
 def test_login_empty_database(snap_compare, db, db_url, fixed_clock, lang) -> None:
     app = make_app(settings_for(db_url, lang), clock=fixed_clock)
-    assert snap_compare(app, run_before=_settle, terminal_size=(120, 36))
+    assert snap_compare(app, run_before=settle, terminal_size=(120, 36))
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_idle_desk(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) -> None:
     async def login(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press(*"1024", "enter", *"1024", "enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(settings_for(db_url, lang), clock=fixed_clock)
     assert snap_compare(app, run_before=login, terminal_size=(120, 36))
