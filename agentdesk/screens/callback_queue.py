@@ -11,14 +11,25 @@ from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import Worker, WorkerState
 
 from agentdesk.screens.worker_errors import error_text
-from agentdesk.i18n import t
+from agentdesk.i18n import catalog, get_language, t
 from agentdesk.services.accounts import LoginResult
+from agentdesk.widgets.column_fit import fit_widths
 from agentdesk.widgets.customer_card import fmt_time
 from agentdesk.widgets.localized import LocalizedBindings
 from agentdesk.widgets.safe_text import safe
 
 PAGE_SIZE = 50
 VIEWS = ("pending", "claimed", "done", "unreachable")
+COLUMNS = ("due", "kind", "customer", "phone", "attempts", "order", "claimed", "reason")
+# 11-23 09:00, a name, 138****1234, a count, GD20261121-000123, an agent number
+FIXED_WIDTHS = {"due": 11, "customer": 12, "phone": 12, "attempts": 3, "order": 17, "claimed": 4}
+
+
+def column_widths() -> dict[str, int]:
+    """Widths for the current language: the kind fits every callback kind; the reason gets the rest."""
+    kinds = [Content(text) for key, text in catalog(get_language()).items() if key.startswith("callback_kind.")]
+    return fit_widths({key: t("callbacks.col_" + key) for key in COLUMNS}, FIXED_WIDTHS, {"kind": kinds},
+                      free=("reason",))
 
 
 class CallbackQueueScreen(LocalizedBindings, Screen[None]):
@@ -47,9 +58,9 @@ class CallbackQueueScreen(LocalizedBindings, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#callbacks", DataTable)
-        for key, width in (("due", 12), ("kind", 12), ("customer", 16), ("phone", 13), ("attempts", 6),
-                           ("order", 18), ("claimed", 8), ("reason", 40)):
-            table.add_column(t("callbacks.col_" + key), key=key, width=width)
+        widths = column_widths()
+        for key in COLUMNS:
+            table.add_column(t("callbacks.col_" + key), key=key, width=widths[key])
         self.reload()
 
     def _db(self):  # type: ignore[no-untyped-def]

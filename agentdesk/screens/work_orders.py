@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from agentdesk.policy.names import KINDS
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import DepartmentInfo
 from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES
+from agentdesk.widgets.column_fit import fit_widths
 from agentdesk.widgets.customer_card import fmt_time
 from agentdesk.widgets.deadline_badge import badge
 from agentdesk.widgets.localized import LocalizedBindings
@@ -30,7 +30,6 @@ STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callb
 KIND_FILTERS = ("repair", "restore", "install", "business", "complaint", "consult")
 COLUMNS = ("number", "badge", "due", "status", "kind", "department", "customer", "phone", "level")
 FIXED_WIDTHS = {"number": 17, "due": 11, "phone": 12}  # GD20261121-000123, 11-23 09:00, 138****1234
-ROW_WIDTH = 99  # the cells of nine columns at 120 terminal columns (Textual pads each by one a side)
 
 
 def _label(prefix: str) -> Callable[[str], Content]:
@@ -38,8 +37,7 @@ def _label(prefix: str) -> Callable[[str], Content]:
 
 
 status_cell, kind_cell, level_cell = _label("status."), _label("kind_short."), _label("escalation_short.")
-# The cell of each enumerated column, and every value it can show: the column is as wide as
-# the widest of them in the UI language.
+# The cell of each enumerated column, and every value it can show.
 LABEL_CELLS: dict[str, tuple[Callable[[str], Content], tuple[str, ...]]] = {
     "badge": (badge, BADGES),
     "status": (status_cell, STATUSES),
@@ -50,13 +48,9 @@ LABEL_CELLS: dict[str, tuple[Callable[[str], Content], tuple[str, ...]]] = {
 
 def column_widths() -> dict[str, int]:
     """Widths for the current language; the department and customer columns share what is left."""
-    widths = dict(FIXED_WIDTHS)
-    for key, (cell, values) in LABEL_CELLS.items():
-        widths[key] = max(cell_len(t("orders.col_" + key)), *(cell(v).cell_length for v in values))
-    left = ROW_WIDTH - sum(widths.values())
-    widths["department"] = max(left - left // 2, cell_len(t("orders.col_department")))
-    widths["customer"] = max(left // 2, cell_len(t("orders.col_customer")))
-    return widths
+    return fit_widths({key: t("orders.col_" + key) for key in COLUMNS}, FIXED_WIDTHS,
+                      {key: [cell(v) for v in values] for key, (cell, values) in LABEL_CELLS.items()},
+                      free=("department", "customer"))
 
 
 class WorkOrdersScreen(LocalizedBindings, Screen[None]):
