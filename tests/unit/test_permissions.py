@@ -43,6 +43,14 @@ ALL_TICKED = {"reason": True, "department": True, "order": True, "callback": Tru
 SERVICES_DIR = Path(calls.__file__).parent
 
 
+def service_modules() -> list[tuple[str, Path]]:
+    """(name the services are called by, file) for every source file of agentdesk/services: a
+    module inside a package (services/importer/read.py) goes by its package's name, which
+    re-exports its public functions."""
+    return [(path.relative_to(SERVICES_DIR).parts[0].removesuffix(".py"), path)
+            for path in sorted(SERVICES_DIR.rglob("*.py"))]
+
+
 @dataclass(frozen=True)
 class World:
     lead: AgentInfo
@@ -265,7 +273,7 @@ def guarded_functions() -> set[str]:
     """module.function for each public top-level function of agentdesk/services that calls a
     guard (require_lead, a guard helper) or raises PermissionDenied itself."""
     found = set()
-    for path in sorted(SERVICES_DIR.glob("*.py")):
+    for module, path in service_modules():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
             if not isinstance(node, ast.FunctionDef) or node.name.startswith("_") or node.name == "require_lead":
@@ -276,7 +284,7 @@ def guarded_functions() -> set[str]:
                     name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) \
                         else None
                     if name in GUARDS:
-                        found.add(f"{path.stem}.{node.name}")
+                        found.add(f"{module}.{node.name}")
                         break
     return found
 
@@ -292,11 +300,11 @@ def test_every_guarded_service_function_is_walked() -> None:
 def test_every_lead_only_function_is_refused_to_an_agent_here() -> None:
     """The lead-only functions (require_lead) each have a case refusing a plain agent."""
     lead_only = set()
-    for path in sorted(SERVICES_DIR.glob("*.py")):
+    for module, path in service_modules():
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and any(
                     isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "require_lead"
                     for n in ast.walk(node)):
-                lead_only.add(f"{path.stem}.{node.name}")
+                lead_only.add(f"{module}.{node.name}")
     refused_to_agents = {c.name for c in CASES if c.refused in ("agent", "mate", "nobody") and c.allowed == "lead"}
     assert lead_only and not sorted(lead_only - refused_to_agents)
