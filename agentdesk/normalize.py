@@ -126,8 +126,8 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     if not han:
         return "", ""
     # Characters pypinyin does not know (rare ones like 𠮷) have no sound to type.
-    full = lazy_pinyin(han, style=Style.NORMAL, errors=lambda s: ["" for _ in s])
-    full = [p.lower() for p in full if p and p.isascii()]
+    sounds = lazy_pinyin(han, style=Style.NORMAL, errors="ignore")
+    full = [p.lower() for p in sounds if p and p.isascii()]
     return "".join(p[0] for p in full), "".join(full)
 
 

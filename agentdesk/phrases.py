@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -128,6 +129,9 @@ class PhraseBook:
     forbidden: tuple[ForbiddenPhrase, ...]
     allowed: tuple[tuple[str, str], ...]  # (phrase, lang)
     polite: dict[str, tuple[str, ...]]
+    # Compiled once, when the book is built; a frozen book never needs recompiling.
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _by_group: dict[str, ForbiddenPhrase | None] = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path: Path) -> PhraseBook:
@@ -140,15 +144,15 @@ class PhraseBook:
         except tomllib.TOMLDecodeError as exc:
             raise PhrasesError(file, "", f"not valid TOML: {exc}") from exc
 
-        def text(entry: dict, key: str, where: str) -> str:
+        def text(entry: Mapping[str, object], key: str, where: str) -> str:
             value = entry.get(key)
             if not isinstance(value, str) or not value.strip():
                 raise PhrasesError(file, f"{where}.{key}", "missing or empty text")
             return value.strip()
 
-        def lang_of(entry: dict, where: str) -> str:
+        def lang_of(entry: Mapping[str, object], where: str) -> str:
             lang = entry.get("lang", "zh")
-            if lang not in _LANGS:
+            if not isinstance(lang, str) or lang not in _LANGS:
                 raise PhrasesError(file, f"{where}.lang", f"must be one of {', '.join(_LANGS)}, got {lang!r}")
             return lang
 
@@ -186,18 +190,16 @@ class PhraseBook:
         return cls(path, tuple(forbidden), allowed, polite)
 
     def __post_init__(self) -> None:
-        # Compiled once, when the book is built; a frozen book never needs recompiling.
         regex, by_group = _compile(self.forbidden, self.allowed)
         object.__setattr__(self, "_regex", regex)
         object.__setattr__(self, "_by_group", by_group)
 
     def check(self, text: str) -> list[PhraseHit]:
         """Every forbidden phrase in ``text``, by position, non-overlapping, longest first."""
-        regex: re.Pattern[str] = self._regex  # type: ignore[attr-defined]
-        by_group: dict[str, ForbiddenPhrase | None] = self._by_group  # type: ignore[attr-defined]
+        by_group = self._by_group
         hits: list[PhraseHit] = []
-        for m in regex.finditer(text):
-            entry = by_group[m.lastgroup]  # type: ignore[index]
+        for m in self._regex.finditer(text):
+            entry = by_group[m.lastgroup] if m.lastgroup is not None else None
             if entry is None:  # an allowed phrase: consumed, not reported
                 continue
             hits.append(

@@ -9,6 +9,7 @@ screens wrap them in ``Content``/``Text`` and fill variables as data.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +18,7 @@ _HERE = Path(__file__).resolve().parent
 _current = "zh_CN"
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in table.items():
         full = f"{prefix}{key}"

@@ -84,28 +84,48 @@ def assemble(path: Path, layers: list[Layer]) -> Policy:
     )
 
 
+Combination = tuple[str, str, str, str]  # kind, severity, area, tier
+Precedence = tuple[int, ...]  # compared element by element: see Rule.precedence
+
+
+class _Conflicts:
+    """Ties between rules, each pair reported once however many combinations it ties on."""
+
+    def __init__(self) -> None:
+        self.issues: list[PolicyIssue] = []
+        self._seen: set[tuple[int, int, int, int, str]] = set()
+
+    def tie(self, winner: Rule | CallbackRule, other: Rule | CallbackRule, what: str, key: str, message: str) -> None:
+        ident = (winner.layer, winner.index, other.layer, other.index, what)
+        if ident not in self._seen:
+            self._seen.add(ident)
+            self.issues.append(PolicyIssue(other.source, key, message))
+
+
 def resolve(
     rules: list[Rule],
     callbacks: list[CallbackRule],
     extra_kinds: tuple[ExtraKind, ...],
     severities: tuple[str, ...],
-) -> tuple[
-    dict[tuple[str, str, str, str], tuple[AppliedClock, ...]],
-    dict[tuple[str, str], CallbackRule],
-    list[PolicyIssue],
-]:
+) -> tuple[dict[Combination, tuple[AppliedClock, ...]], dict[tuple[str, str], CallbackRule], list[PolicyIssue]]:
     """Decide, for every name combination, which rule sets each clock (see model.py)."""
     parents: dict[str, str | None] = {k: None for k in KINDS}
     parents.update({k.name: k.like for k in extra_kinds})
-    conflicts: list[PolicyIssue] = []
-    reported: set[tuple[int, int, int, int, str]] = set()
+    conflicts = _Conflicts()
+    callback_table = _callback_table(callbacks, parents, conflicts)
+    table = _clock_table(rules, callback_table, parents, severities, conflicts)
+    return table, callback_table, conflicts.issues
 
-    # Callback rules per (kind, tier): only per-order rules (always / sampled).
+
+def _callback_table(
+    callbacks: list[CallbackRule], parents: dict[str, str | None], conflicts: _Conflicts
+) -> dict[tuple[str, str], CallbackRule]:
+    """The per-order callback rule (always / sampled) of every (kind, tier) some rule covers."""
     callback_table: dict[tuple[str, str], CallbackRule] = {}
     per_order = [c for c in callbacks if c.per_order]
     for kind, parent in parents.items():
         for tier in TIERS:
-            best: tuple[Any, list[CallbackRule]] | None = None
+            best: tuple[Precedence, list[CallbackRule]] | None = None
             for rule in per_order:
                 level = rule.kind_level(kind, parent)
                 if level is None or (rule.tiers is not None and tier not in rule.tiers):
@@ -119,20 +139,22 @@ def resolve(
                 continue
             winner, *others = best[1]
             for other in others:
-                ident = (winner.layer, winner.index, other.layer, other.index, "callback")
-                if ident not in reported:
-                    reported.add(ident)
-                    conflicts.append(
-                        PolicyIssue(
-                            other.source,
-                            f"callbacks#{other.index}",
-                            msg("err.callback_conflict", other=winner.label, kind=kind, tier=tier),
-                        )
-                    )
+                message = msg("err.callback_conflict", other=winner.label, kind=kind, tier=tier)
+                conflicts.tie(winner, other, "callback", f"callbacks#{other.index}", message)
             callback_table[(kind, tier)] = winner
+    return callback_table
 
+
+def _clock_table(
+    rules: list[Rule],
+    callback_table: dict[tuple[str, str], CallbackRule],
+    parents: dict[str, str | None],
+    severities: tuple[str, ...],
+    conflicts: _Conflicts,
+) -> dict[Combination, tuple[AppliedClock, ...]]:
+    """The clocks of every combination, in CLOCKS order, each from its most specific rule."""
     order = {c: i for i, c in enumerate(CLOCKS)}
-    table: dict[tuple[str, str, str, str], tuple[AppliedClock, ...]] = {}
+    table: dict[Combination, tuple[AppliedClock, ...]] = {}
     applicable = {
         kind: [r for r in rules if r.kind_level(kind, parent) is not None] for kind, parent in parents.items()
     }
@@ -140,7 +162,7 @@ def resolve(
         for severity in severities:
             for area in AREAS:
                 for tier in TIERS:
-                    best_by_clock: dict[str, tuple[Any, list[tuple[Rule, Limit]]]] = {}
+                    best_by_clock: dict[str, tuple[Precedence, list[tuple[Rule, Limit]]]] = {}
                     for rule in applicable[kind]:
                         if not rule.matches(severity, area, tier):
                             continue
@@ -155,28 +177,20 @@ def resolve(
                     for clock, (_, entries) in best_by_clock.items():
                         (winner, limit), *others = entries
                         for other, _limit in others:
-                            ident = (winner.layer, winner.index, other.layer, other.index, clock)
-                            if ident not in reported:
-                                reported.add(ident)
-                                conflicts.append(
-                                    PolicyIssue(
-                                        other.source,
-                                        f"rules#{other.index}.{clock}",
-                                        msg(
-                                            "err.conflict",
-                                            other=winner.label,
-                                            clock=clock,
-                                            kind=kind,
-                                            severity=severity,
-                                            area=area,
-                                            tier=tier,
-                                        ),
-                                    )
-                                )
+                            message = msg(
+                                "err.conflict",
+                                other=winner.label,
+                                clock=clock,
+                                kind=kind,
+                                severity=severity,
+                                area=area,
+                                tier=tier,
+                            )
+                            conflicts.tie(winner, other, clock, f"rules#{other.index}.{clock}", message)
                         applied.append(AppliedClock(clock, limit, winner.label, winner.note))
                     callback = callback_table.get((kind, tier))
                     if callback is not None and callback.mode == "always" and callback.within is not None:
                         applied.append(AppliedClock("callback", callback.within, callback.label, callback.note))
                     applied.sort(key=lambda a: order[a.clock])
                     table[(kind, severity, area, tier)] = tuple(applied)
-    return table, callback_table, conflicts
+    return table

@@ -8,6 +8,7 @@ Merging the layers and deciding which rule wins is :mod:`agentdesk.policy.resolu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -195,6 +196,30 @@ class Checker:
             self.problem(where, msg("err.unknown_name", field=field_name, value=v, valid=", ".join(valid)))
         return frozenset(values)
 
+    def choice(
+        self, table: dict[str, Any], key: str, valid: tuple[str, ...], where: str, *, required: bool = False
+    ) -> str | None:
+        """One of ``valid`` (the key's own name is the field in the message); None if absent or wrong."""
+        value = table.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or value not in valid:
+            self.problem(where, msg("err.unknown_name", field=key, value=value, valid=", ".join(valid)))
+            return None
+        return value
+
+    def entries(self, value: Any, name: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """The tables of an array of tables (``[[rules]]``), numbered from 1, each with its key."""
+        if not isinstance(value, list):
+            self.wrong_type(name, "list", value)
+            return
+        for number, table in enumerate(value, start=1):
+            where = f"{name}#{number}"
+            if not isinstance(table, dict):
+                self.wrong_type(where, "table", table)
+                continue
+            yield number, where, table
+
     # -- sections -----------------------------------------------------------------------
 
     def run(self, raw: dict[str, Any]) -> Layer:
@@ -316,14 +341,7 @@ class Checker:
             )
 
     def read_rules(self, rules: Any) -> None:
-        if not isinstance(rules, list):
-            self.wrong_type("rules", "list", rules)
-            return
-        for number, table in enumerate(rules, start=1):
-            where = f"rules#{number}"
-            if not isinstance(table, dict):
-                self.wrong_type(where, "table", table)
-                continue
+        for number, where, table in self.entries(rules, "rules"):
             before = len(self.issues)
             for key in table:
                 if key == "callback":
@@ -334,7 +352,7 @@ class Checker:
             severities = self.selector(table, "severity", SEVERITIES, f"{where}.severity")
             areas = self.selector(table, "area", AREAS, f"{where}.area")
             tiers = self.selector(table, "tier", TIERS, f"{where}.tier")
-            clocks = []
+            clocks: list[tuple[str, Limit]] = []
             for clock in RULE_CLOCKS:
                 if clock in table:
                     parsed = self.limit(table[clock], f"{where}.{clock}")
@@ -349,21 +367,10 @@ class Checker:
                 )
 
     def read_callbacks(self, callbacks: Any) -> None:
-        if not isinstance(callbacks, list):
-            self.wrong_type("callbacks", "list", callbacks)
-            return
-        for number, table in enumerate(callbacks, start=1):
-            where = f"callbacks#{number}"
-            if not isinstance(table, dict):
-                self.wrong_type(where, "table", table)
-                continue
+        for number, where, table in self.entries(callbacks, "callbacks"):
             before = len(self.issues)
             self.unknown_keys(table, CALLBACK_KEYS, f"{where}.")
-            mode = table.get("mode")
-            if mode not in CALLBACK_MODES:
-                self.problem(
-                    f"{where}.mode", msg("err.unknown_name", field="mode", value=mode, valid=", ".join(CALLBACK_MODES))
-                )
+            mode = self.choice(table, "mode", CALLBACK_MODES, f"{where}.mode", required=True)
             kinds = self.selector(table, "kind", self.known_kinds, f"{where}.kind")
             tiers = self.selector(table, "tier", TIERS, f"{where}.tier")
             within = self.limit(table["within"], f"{where}.within", anchor="done") if "within" in table else None
@@ -373,24 +380,12 @@ class Checker:
                 rate = None
             if mode == "sampled" and rate is None and "rate" not in table:
                 self.problem(f"{where}.rate", msg("err.sampled_needs_rate"))
-            every = table.get("every")
-            if every is not None and every not in CALLBACK_PERIODS:
-                self.problem(
-                    f"{where}.every",
-                    msg("err.unknown_name", field="every", value=every, valid=", ".join(CALLBACK_PERIODS)),
-                )
-            on = table.get("on")
-            if on is not None and on not in WEEKDAYS:
-                self.problem(f"{where}.on", msg("err.unknown_name", field="on", value=on, valid=", ".join(WEEKDAYS)))
-            method = table.get("method")
-            if method is not None and method not in CALLBACK_METHODS:
-                self.problem(
-                    f"{where}.method",
-                    msg("err.unknown_name", field="method", value=method, valid=", ".join(CALLBACK_METHODS)),
-                )
+            every = self.choice(table, "every", CALLBACK_PERIODS, f"{where}.every")
+            on = self.choice(table, "on", WEEKDAYS, f"{where}.on")
+            method = self.choice(table, "method", CALLBACK_METHODS, f"{where}.method")
             segment = self.string(table, "segment", f"{where}.segment")
             note = self.string(table, "note", f"{where}.note") or ""
-            if len(self.issues) == before:
+            if mode is not None and len(self.issues) == before:
                 self.out.callbacks.append(
                     CallbackRule(
                         source=self.file,
