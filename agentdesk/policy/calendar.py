@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import pairwise
 
 import holidays as holidays_lib
 
@@ -123,7 +124,7 @@ class BusinessCalendar:
         if not self.workdays and not self.extra_workdays:
             raise ValueError("a calendar needs at least one working day")
         ordered = sorted(self.windows)
-        for before, after in zip(ordered, ordered[1:]):
+        for before, after in pairwise(ordered):
             if after.start < before.end:
                 raise ValueError(f"working windows overlap: {before} and {after}")
         object.__setattr__(self, "windows", tuple(ordered))

@@ -31,8 +31,10 @@ from agentdesk.policy.limits import Limit
 from agentdesk.policy.names import AREAS, CLOCKS, KINDS, TIERS, clock_key
 from agentdesk.policy.sla import ClockState, StatusEvent, evaluate
 
-
 _CLOCK_ORDER = {clock_key(c): i for i, c in enumerate(CLOCKS)}
+
+
+_KeyedLimits = tuple[tuple[str, Limit], ...]  # (deadline key, limit) pairs
 
 
 def _spec(values: frozenset[str] | None) -> int:
@@ -197,8 +199,8 @@ class Policy:
     )
     # (start-anchored (key, limit) pairs, done-anchored pairs, whether the result needs
     # re-sorting) per combination: what deadlines() runs on, precomputed once.
-    _fast: dict[tuple[str, str, str, str], tuple[tuple[tuple[str, Limit], ...], tuple[tuple[str, Limit], ...], bool]] = (
-        field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _fast: dict[tuple[str, str, str, str], tuple[_KeyedLimits, _KeyedLimits, bool]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
     def __post_init__(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_hits_sorted_and_non_overlapping() -> None:
     text = "下班了，找别人去吧，不知道。Hold on, not my job."
     hits = check(text)
     assert [h.phrase for h in hits] == ["下班了", "找别人去", "不知道", "hold on", "not my job"]
-    assert all(a.end <= b.start for a, b in zip(hits, hits[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(hits))
 
 
 def test_zero_width_inside_a_phrase_still_matches() -> None:
