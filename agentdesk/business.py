@@ -14,7 +14,6 @@ someone acting for the holder (代办) add materials on top of either list.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from agentdesk.datafile import DataFileError, read_toml
 from agentdesk.paths import data_dir
 from agentdesk.scripts import load_scripts
 
@@ -48,14 +48,8 @@ CUSTOMER_KINDS: tuple[str, ...] = ("individual", "organization")
 _WORK_ORDER_KINDS = ("install", "business")
 
 
-class BusinessError(ValueError):
+class BusinessError(DataFileError):
     """The materials file is malformed; names the file and the key, to fix it from the message."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file = file
-        self.key = key
-        self.message = message
-        super().__init__(f"{file}: {key}: {message}")
 
 
 class UnknownBusinessError(ValueError):
@@ -186,13 +180,7 @@ class BusinessCatalog:
 def read_catalog(path: Path) -> BusinessCatalog:
     """Read and check one materials file; every reference is resolved or the file is named."""
     file = str(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise BusinessError(file, "", "file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise BusinessError(file, "", f"not valid TOML: {exc}") from exc
+    raw = read_toml(path, BusinessError)
 
     materials = {i: Material(i, zh, en) for i, (zh, en) in _labelled(raw, "material", file).items()}
     situations = {i: Situation(i, zh, en) for i, (zh, en) in _labelled(raw, "situation", file).items()}

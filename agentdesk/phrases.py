@@ -20,12 +20,12 @@ The list is data (``data/phrases.toml``) because centres add their own. Matching
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from agentdesk.datafile import DataFileError, read_toml
 from agentdesk.paths import data_dir
 
 __all__ = [
@@ -57,14 +57,8 @@ _APOSTROPHES = "'\u2019\u2018`\u02bc"
 _LANGS = ("zh", "en")
 
 
-class PhrasesError(ValueError):
+class PhrasesError(DataFileError):
     """The phrase list is malformed; names the file and the entry, to fix it from the message."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file = file
-        self.key = key
-        self.message = message
-        super().__init__(f"{file}: {key}: {message}")
 
 
 @dataclass(frozen=True)
@@ -136,13 +130,7 @@ class PhraseBook:
     @classmethod
     def from_file(cls, path: Path) -> PhraseBook:
         file = str(path)
-        try:
-            with open(path, "rb") as fh:
-                raw = tomllib.load(fh)
-        except FileNotFoundError as exc:
-            raise PhrasesError(file, "", "file not found") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise PhrasesError(file, "", f"not valid TOML: {exc}") from exc
+        raw = read_toml(path, PhrasesError)
 
         def text(entry: Mapping[str, object], key: str, where: str) -> str:
             value = entry.get(key)

@@ -41,6 +41,18 @@ def _spec(values: frozenset[str] | None) -> int:
     return 0 if values is None else 1
 
 
+def _kind_level(kinds: frozenset[str] | None, kind: str, parent: str | None) -> int | None:
+    """How closely a rule naming ``kinds`` (None = any) fits ``kind``: 2 exact kind, 1 its
+    parent kind, 0 any kind, None when the rule does not apply."""
+    if kinds is None:
+        return 0
+    if kind in kinds:
+        return 2
+    if parent is not None and parent in kinds:
+        return 1
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     """One ``[[rules]]`` entry: selectors (None = any) and the clocks it sets."""
@@ -61,13 +73,7 @@ class Rule:
 
     def kind_level(self, kind: str, parent: str | None) -> int | None:
         """2 exact kind, 1 parent kind, 0 any kind, None when the rule does not apply."""
-        if self.kinds is None:
-            return 0
-        if kind in self.kinds:
-            return 2
-        if parent is not None and parent in self.kinds:
-            return 1
-        return None
+        return _kind_level(self.kinds, kind, parent)
 
     def precedence(self, kind_level: int) -> tuple[int, int, int, int, int]:
         return (
@@ -124,13 +130,7 @@ class CallbackRule:
         return (self.layer, kind_level, _spec(self.tiers))
 
     def kind_level(self, kind: str, parent: str | None) -> int | None:
-        if self.kinds is None:
-            return 0
-        if kind in self.kinds:
-            return 2
-        if parent is not None and parent in self.kinds:
-            return 1
-        return None
+        return _kind_level(self.kinds, kind, parent)
 
 
 @dataclass(frozen=True)

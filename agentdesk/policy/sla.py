@@ -113,12 +113,6 @@ def evaluate(
         if event.kind == PAUSE:
             if paused_since is None:
                 paused_since = at
-        elif event.kind == RESUME:
-            if paused_since is not None:
-                gap = at - paused_since
-                effective += gap
-                paused_total += gap
-                paused_since = None
         elif event.kind == EXTEND:
             if event.new_deadline is not None:
                 # The approved moment replaces everything before it, pauses included.
@@ -128,20 +122,21 @@ def evaluate(
                     paused_since = at
             if event.added is not None and event.added > timedelta(0):
                 effective += event.added
-        elif event.kind == DONE:
+        elif event.kind in (RESUME, DONE):  # a pause in progress ends here
             if paused_since is not None:
                 gap = at - paused_since
                 effective += gap
                 paused_total += gap
                 paused_since = None
-            done_at = at
-            break
+            if event.kind == DONE:
+                done_at = at
+                break
 
     paused = paused_since is not None
     end = done_at if done_at is not None else now
-    if paused:
+    if paused_since is not None:
         # A running pause keeps pushing the deadline: the time left is frozen.
-        gap = max(now - paused_since, timedelta(0))  # type: ignore[operator]
+        gap = max(now - paused_since, timedelta(0))
         effective += gap
         paused_total += gap
     end = max(end, start)

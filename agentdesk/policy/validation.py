@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from agentdesk.policy.calendar import Window, check_country, weekday_numbers
 from agentdesk.policy.errors import PolicyIssue
@@ -30,6 +30,8 @@ from agentdesk.policy.names import (
     TIERS,
     WEEKDAYS,
 )
+
+_T = TypeVar("_T")
 
 TOP_KEYS = ("policy", "calendar", "service", "kinds", "rules", "callbacks")
 POLICY_KEYS = ("title", "title_en", "source", "warn_ratio", "extends")
@@ -86,23 +88,21 @@ class Checker:
 
     # -- scalar readers ----------------------------------------------------------------
 
-    def string(self, table: dict[str, Any], key: str, where: str) -> str | None:
+    def typed(self, table: dict[str, Any], key: str, where: str, kind: type[_T], expected: str) -> _T | None:
+        """``table[key]`` when it is a ``kind``; None when absent, or (recorded) of another type."""
         value = table.get(key)
         if value is None:
             return None
-        if not isinstance(value, str):
-            self.wrong_type(where, "string", value)
+        if not isinstance(value, kind):
+            self.wrong_type(where, expected, value)
             return None
         return value
 
+    def string(self, table: dict[str, Any], key: str, where: str) -> str | None:
+        return self.typed(table, key, where, str, "string")
+
     def boolean(self, table: dict[str, Any], key: str, where: str) -> bool | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            self.wrong_type(where, "bool", value)
-            return None
-        return value
+        return self.typed(table, key, where, bool, "bool")
 
     def windows(self, value: Any, where: str) -> tuple[Window, ...] | None:
         if isinstance(value, str):

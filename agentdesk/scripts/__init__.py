@@ -14,7 +14,6 @@ wrap the finished text in ``Content``/``Text`` themselves.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from agentdesk.datafile import DataFileError, read_toml
 from agentdesk.paths import data_dir
 
 __all__ = [
@@ -46,17 +46,11 @@ _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LIST_SEPARATORS = {"zh": "、", "en": ", "}
 
 
-class ScriptError(ValueError):
+class ScriptError(DataFileError):
     """A script file could not be read or holds something that is not text.
 
     Names the file and the key, so the file can be fixed from the message alone.
     """
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file = file
-        self.key = key
-        self.message = message
-        super().__init__(f"{file}: {key}: {message}")
 
 
 def _lang_family(lang: str) -> str:
@@ -140,13 +134,7 @@ class ScriptBook:
     @classmethod
     def from_file(cls, path: Path, lang: str) -> ScriptBook:
         """Read one script file; a TOML error or a non-text value names the file."""
-        try:
-            with open(path, "rb") as fh:
-                raw = tomllib.load(fh)
-        except FileNotFoundError as exc:
-            raise ScriptError(str(path), "", "file not found") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ScriptError(str(path), "", f"not valid TOML: {exc}") from exc
+        raw = read_toml(path, ScriptError)
         return cls(lang, path, MappingProxyType(_flatten(raw, str(path))))
 
     def keys(self) -> tuple[str, ...]:
