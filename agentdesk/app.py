@@ -114,6 +114,9 @@ class AgentDeskApp(App[None]):
         threading.Thread(target=self._open_database, name="agentdesk-open-database").start()
 
     def _open_database(self) -> None:
+        from agentdesk.keymap_ui import install_user_keymap
+
+        install_user_keymap(self)  # before the workers go: the screens it imports are not raced
         try:
             from agentdesk.db import open_database
 
