@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Row, Select, and_, bindparam, column, select, table
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
 from agentdesk.normalize import LANDLINE, MOBILE, clean_text, mask_phone, search_digits, strip_invisible
@@ -287,3 +287,19 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
         customer.id, customer.user_code, customer.name, phones, customer.address, customer.area_name,  # type: ignore[arg-type]
         customer.area_class, customer.tier, calls, orders, callbacks,
     )
+
+
+def first_phones(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:
+    """Each customer's first phone (the one entered first): where a callback or a handover
+    needs a number and the record itself has none."""
+    ids = set(customer_ids)
+    if not ids:
+        return {}
+    phones: dict[int, str] = {}
+    for cid, phone in session.execute(
+        select(CustomerPhone.customer_id, CustomerPhone.phone)
+        .where(col(CustomerPhone.customer_id).in_(ids))
+        .order_by(CustomerPhone.customer_id, CustomerPhone.id)
+    ).all():
+        phones.setdefault(cid, phone)
+    return phones
