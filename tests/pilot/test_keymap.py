@@ -38,7 +38,7 @@ def _key_panel_text(app) -> str:  # type: ignore[no-untyped-def]
 
 
 async def test_a_remapped_key_works_and_shows_in_footer_and_key_panel(desk, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    _keymap(tmp_path, monkeypatch, '[keys]\ndesk.new_call = "f3"\nkeys = "f12"\n')
+    _keymap(tmp_path, monkeypatch, '[keys]\ndesk.new_call = "f3"\nkeys = "f12"\npalette = "f11"\n')
     app = desk("zh_CN")
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
@@ -46,6 +46,7 @@ async def test_a_remapped_key_works_and_shows_in_footer_and_key_panel(desk, tmp_
         await pilot.pause()
         footer = _footer_keys(app)
         assert footer["new_call"] == "f3" and footer["toggle_keys"] == "f12"
+        assert footer["command_palette"] == "f11"  # the footer's palette hint follows it too
 
         await pilot.press("f1")  # no longer the key panel's key
         await pilot.pause()
