@@ -22,6 +22,27 @@ from agentdesk.config import Settings
 T0 = datetime(2026, 11, 23, 9, 0)  # a Monday morning, a working day
 
 
+TESTS = Path(__file__).resolve().parent
+#: Folders whose tests start other processes or run for seconds (crash safety, several desks
+#: on one file, the built wheel, benchmark smoke runs): the fast lane, ``-m "not slow"``, skips them.
+SLOW_FOLDERS = frozenset({"crash", "perf", "processes"})
+#: A test that asks for one of these needs a PostgreSQL server, wherever it lives.
+POSTGRES_FIXTURES = frozenset({"pg_server", "pg_url"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Marked by place, not by hand: a new file in a slow folder is slow without anyone remembering.
+    for item in items:
+        try:
+            folder = item.path.resolve().relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        if folder in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
+        if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock() -> Iterator[FixedClock]:
     fc = FixedClock(T0)

@@ -14,7 +14,7 @@ from agentdesk.models import Callback
 from agentdesk.services import accounts, broadcast, outages
 from agentdesk.services.demo import build_demo
 from tests.conftest import T0
-from tests.unit.test_outage_two_processes import check_declaration_reaches_watcher
+from tests.processes.test_outage_two_processes import check_declaration_reaches_watcher
 from tests.unit.test_outages import check_concurrent_bumps, check_concurrent_clear
 
 pytestmark = pytest.mark.postgres

@@ -13,7 +13,7 @@ from agentdesk.models import Callback, WorkOrder
 from agentdesk.services import callbacks as cbs
 from agentdesk.services import workorders as wo
 from tests.conftest import T0
-from tests.unit.test_take_next_concurrency import check, fill_queue, run_workers
+from tests.processes.test_take_next_concurrency import check, fill_queue, run_workers
 from tests.unit.test_workorders import POLICY, insert_order, make_desk
 
 pytestmark = pytest.mark.postgres

@@ -17,7 +17,6 @@ import io
 import json
 import logging
 import re
-import stat
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from agentdesk.db import open_database
 from agentdesk.models import AuditEvent, Customer, Department
 from agentdesk.services import accounts, callbacks, calls, complaints, contact, handover, handover_export, outages
 from agentdesk.services.errors import LoginFailed
-from tests.conftest import T0, settings_for
+from tests.conftest import T0
 from tests.unit.test_importer import ZH_HEADERS, write_csv
 
 runner = CliRunner()
@@ -320,54 +319,3 @@ def test_every_revealed_callback_number_is_audited(db, handed_over) -> None:
     rows = audit_rows(db, "phone.unmask")
     assert [(r.agent_id, r.entity, r.entity_id) for r in rows] == [
         (agent.id, "callback", taken.id), (agent.id, "callback", taken.id), (lead.id, "callback", taken.id)]
-
-
-# -- the desk's F7 export ---------------------------------------------------------------------------
-
-
-async def desk_export(db_url: str, fixed_clock, out: Path):  # type: ignore[no-untyped-def]
-    """Log in as 1024, F7, save the latest handover as Markdown to ``out`` (by keys)."""
-    from textual.widgets import Input
-
-    from agentdesk.app import make_app
-    from agentdesk.screens.handover_export import HandoverExportScreen
-    from tests.pilot.conftest import login, settle
-
-    app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot, "1024", PINS["1024"])
-        await pilot.press("f7")
-        await settle(pilot)
-        assert isinstance(app.screen, HandoverExportScreen)
-        app.screen.query_one("#path", Input).value = str(out)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert not isinstance(app.screen, HandoverExportScreen), "the export did not finish"
-    assert out.exists()
-
-
-async def test_the_desk_export_is_masked_and_audited(db, db_url: str, tmp_path: Path, fixed_clock,
-                                                     handed_over) -> None:
-    _lead, agent, _note = handed_over
-    out = tmp_path / "handover.md"
-    await desk_export(db_url, fixed_clock, out)
-    text = out.read_text(encoding="utf-8")
-    assert MASKED.search(text) and secrets_in(text) == []
-    rows = [r for r in audit_rows(db, "handover") if "export" in r.action]
-    assert len(rows) == 1 and rows[0].agent_id == agent.id
-    assert json.loads(rows[0].detail)["format"] == "md"
-
-
-async def test_the_desk_export_is_audited_and_written_like_the_cli(db, db_url: str, tmp_path: Path, fixed_clock,
-                                                                   handed_over) -> None:
-    _lead, agent, note = handed_over
-    out = tmp_path / "handover.md"
-    await desk_export(db_url, fixed_clock, out)
-    rows = audit_rows(db, "handover.export")
-    problems = {
-        "audited as handover.export": [r.action for r in rows] == ["handover.export"],
-        "with the note and destination": bool(rows) and json.loads(rows[0].detail).get("notes") == [note.id]
-        and json.loads(rows[0].detail).get("destination") == str(out.resolve()),
-        "owner-only file": stat.S_IMODE(out.stat().st_mode) & 0o077 == 0,
-    }
-    assert all(problems.values()), problems
