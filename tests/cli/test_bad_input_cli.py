@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from agentdesk.cli import app
+from agentdesk.cli.root import app
 from agentdesk.db import open_database
 from agentdesk.models import Agent, Callback, Customer, CustomerPhone, Department, Outage, OutageArea, WorkOrder
 from agentdesk.normalize import normalize_name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agentdesk.cli import app
+from agentdesk.cli.root import app
 
 runner = CliRunner()
 

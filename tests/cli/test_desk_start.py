@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agentdesk import cli, cli_commands
+from agentdesk import cli
+from agentdesk.cli import common, root
 
 PLAIN = [
     [],
@@ -56,8 +57,8 @@ def test_the_desk_gets_the_settings_typer_would_give_it(monkeypatch: pytest.Monk
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     by_typer: list = []
-    monkeypatch.setattr(cli_commands, "run_desk", by_typer.append)
-    result = CliRunner().invoke(cli_commands.app, argv)
+    monkeypatch.setattr(common, "run_desk", by_typer.append)
+    result = CliRunner().invoke(root.app, argv)
     assert result.exit_code == 0, result.output
 
     by_fast_path: list = []
@@ -88,12 +89,17 @@ def test_help_and_errors_are_typer_s(monkeypatch: pytest.MonkeyPatch, capsys: py
         assert text in out.out + out.err
 
 
-def test_the_full_app_is_still_reachable_from_agentdesk_cli() -> None:
-    from agentdesk.cli import _open_db, _settings, app
+def test_the_full_app_lives_in_its_own_modules_not_behind_agentdesk_cli() -> None:
+    """The Typer app and the shared helpers have one home each; the entry point forwards
+    no names to them (no module ``__getattr__``), so importing it never loads them."""
+    from agentdesk.cli.common import open_db, settings_from
+    from agentdesk.cli.root import app
 
-    assert app is cli_commands.app and _open_db is cli_commands._open_db and _settings is cli_commands._settings
-    with pytest.raises(AttributeError):
-        cli.no_such_name  # noqa: B018
+    assert callable(open_db) and callable(settings_from) and app.registered_callback is not None
+    assert "__getattr__" not in vars(cli)
+    for name in ("app", "_open_db", "_settings", "no_such_name"):
+        with pytest.raises(AttributeError):
+            getattr(cli, name)
 
 
 def test_a_plain_start_imports_neither_typer_nor_the_database_stack(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from agentdesk.cli_handover import handover_app
+from agentdesk.cli.handover import handover_app
 from agentdesk.db import open_database
 from agentdesk.models import Agent, AuditEvent, Shift
 from agentdesk.services import accounts, handover

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from agentdesk.cli_import import JSON_KEYS, import_app
+from agentdesk.cli.imports import JSON_KEYS, import_app
 from agentdesk.db import open_database
 from agentdesk.models import AuditEvent, Customer, CustomerPhone
 from tests.conftest import T0

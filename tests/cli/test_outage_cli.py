@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from agentdesk.cli_outage import OUTAGE_JSON_KEYS, TIMELINE_JSON_KEYS, outage_app
+from agentdesk.cli.outage import OUTAGE_JSON_KEYS, TIMELINE_JSON_KEYS, outage_app
 from agentdesk.db import open_database
 from agentdesk.models import Agent, AuditEvent, Callback
 from agentdesk.services import calls, outages
@@ -238,7 +238,7 @@ def test_empty_list(db_path: str) -> None:
 
 
 def test_mounted_in_the_main_command(db_path: str) -> None:
-    from agentdesk.cli import app
+    from agentdesk.cli.root import app
 
     result = runner.invoke(app, ["outage", "list", "--json", "--db", db_path], env={"AGENTDESK_LANG": "en"})
     assert result.exit_code == 0, result.output

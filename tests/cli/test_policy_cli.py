@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agentdesk.cli_policy import policy_app, sla_app
+from agentdesk.cli.policy import policy_app, sla_app
 from agentdesk.policy import KINDS, list_policies
 
 EN = {"AGENTDESK_LANG": "en", "COLUMNS": "200"}

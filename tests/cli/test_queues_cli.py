@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agentdesk.cli_queues import CALLBACK_JSON_KEYS, ORDER_JSON_KEYS, callbacks_app, workorders_app
+from agentdesk.cli.queues import CALLBACK_JSON_KEYS, ORDER_JSON_KEYS, callbacks_app, workorders_app
 from agentdesk.db import open_database
 from agentdesk.models import Callback, Customer, CustomerPhone
 from tests.conftest import T0

@@ -57,7 +57,7 @@ def test_login_and_lockout(pg_url: str) -> None:
 
 
 def test_demo_and_cli_on_postgres(pg_url: str) -> None:
-    from agentdesk.cli import app
+    from agentdesk.cli.root import app
 
     db = open_database(pg_url)
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agentdesk.cli import app
+from agentdesk.cli.root import app
 from agentdesk.db import DatabaseError, filesystem_type, open_database, refuse_network_path
 
 MOUNTS = """\

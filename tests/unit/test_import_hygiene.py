@@ -38,7 +38,7 @@ def test_domain_does_not_import_textual() -> None:
 def test_cli_help_does_not_load_the_database_stack() -> None:
     code = (
         "import sys\n"
-        "import agentdesk.cli\n"
+        "import agentdesk.cli, agentdesk.cli.root\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlalchemy', 'sqlmodel', 'alembic')]\n"
         "assert not bad, bad[:5]\n"
     )

@@ -458,7 +458,7 @@ def test_bulk_import(tmp_path: Path, db) -> None:  # type: ignore[no-untyped-def
 
 
 def test_cli_field_list_matches_the_service() -> None:
-    from agentdesk.cli_import import FIELDS
+    from agentdesk.cli.imports import FIELDS
 
     assert FIELDS == importer.FIELDS
 

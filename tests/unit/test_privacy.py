@@ -26,7 +26,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from agentdesk import clock
-from agentdesk.cli import app as cli_app
+from agentdesk.cli.root import app as cli_app
 from agentdesk.clock import FixedClock
 from agentdesk.db import open_database
 from agentdesk.models import AuditEvent, Customer, Department

@@ -5,11 +5,12 @@ goes straight to the desk: it imports neither Typer nor any sub-command module (
 through them, the policy engine and the database stack), so the login screen paints
 about as soon as a bare Textual app's would (docs/performance.md). Every other command
 line — a sub-command, ``--help``, a misspelt option, a shell-completion request — is
-handed to the full Typer app in :mod:`agentdesk.cli_commands`, which words help and
+handed to the full Typer app in :mod:`agentdesk.cli.root`, which words help and
 errors, and sets exit codes, exactly as it always has.
 
-``from agentdesk.cli import app`` (and the helpers the sub-command modules take from
-here) still works: unknown names are looked up in :mod:`agentdesk.cli_commands`.
+So this module imports nothing of the package's own: the Typer app is
+``agentdesk.cli.root.app``, the helpers every command group shares are in
+:mod:`agentdesk.cli.common`.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def desk_options(argv: Sequence[str], environ: Mapping[str, str] | None = None) 
 def main() -> None:
     options = desk_options(sys.argv[1:])
     if options is None:
-        from agentdesk.cli_commands import main as full_command_line
+        from agentdesk.cli.root import main as full_command_line
 
         full_command_line()
         return
@@ -75,13 +76,3 @@ def _run_desk(options: dict[str, str]) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
 
-
-def __getattr__(name: str):  # type: ignore[no-untyped-def]
-    if name.startswith("__"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from agentdesk import cli_commands
-
-    try:
-        return getattr(cli_commands, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -24,26 +24,35 @@ On any failure no file is written.
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from agentdesk.config import resolve_language
-from agentdesk.i18n import set_language, t
+from agentdesk.cli.common import (
+    DbOpt,
+    LangOpt,
+    console,
+    fail,
+    open_db,
+    print_json,
+    read_pin,
+    settings_from,
+    when,
+)
+from agentdesk.i18n import t
 
-set_language(resolve_language())
+if TYPE_CHECKING:
+    from agentdesk.db import Database
+    from agentdesk.services.accounts import AgentInfo
 
 #: Kept here too so ``--help`` needs no database stack.
 FORMATS = ("md", "csv", "json", "xlsx")
 PENDING_JSON_KEYS = ("note_id", "shift_id", "agent_number", "agent_name", "team", "confirmed_at", "items",
                      "not_acknowledged")
 
-DbOpt = Annotated[Optional[str], typer.Option("--db", envvar="AGENTDESK_DB", help=t("cli.opt_db"), show_envvar=True)]
-LangOpt = Annotated[Optional[str], typer.Option("--lang", help=t("cli.opt_lang"))]
-LeadOpt = Annotated[Optional[str], typer.Option("--lead", help=t("handover.cli.opt_lead"))]
+LeadOpt = Annotated[str | None, typer.Option("--lead", help=t("handover.cli.opt_lead"))]
 
 handover_app = typer.Typer(help=t("handover.cli.help"), no_args_is_help=True, add_completion=False,
                            rich_markup_mode=None)
@@ -57,25 +66,7 @@ def _handover_group() -> None:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def _settings(ctx: typer.Context, db: str | None, lang: str | None):  # type: ignore[no-untyped-def]
-    # Imported here: agentdesk.cli mounts this module, and the database stack loads lazily.
-    from agentdesk.cli import _settings as settings_for
-
-    return settings_for(ctx, db, lang)
-
-
-def _open(settings):  # type: ignore[no-untyped-def]
-    from agentdesk.cli import _open_db
-
-    return _open_db(settings)
-
-
-def _parse_shift(value: str | None) -> str | int | None:
+def _parse_shift(value: str | None) -> Literal["latest"] | int | None:
     if value is None:
         return None
     text = value.strip()
@@ -83,8 +74,7 @@ def _parse_shift(value: str | None) -> str | int | None:
         return "latest"
     if text.isdigit():
         return int(text)
-    _fail(t("handover.cli.bad_shift", value=value), 2)
-    return None  # pragma: no cover
+    fail(t("handover.cli.bad_shift", value=value), 2)
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -93,17 +83,15 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        _fail(t("handover.cli.bad_date", value=value), 2)
-    return None  # pragma: no cover
+        fail(t("handover.cli.bad_date", value=value), 2)
 
 
-def _authenticate(database, number: str):  # type: ignore[no-untyped-def]
+def _authenticate(database: Database, number: str) -> AgentInfo:
     """The lead's AgentInfo; a wrong PIN is counted (committed) like a failed login."""
-    from agentdesk.cli import _read_pin
     from agentdesk.services import accounts
     from agentdesk.services.errors import LoginFailed
 
-    pin = _read_pin(confirm=False)
+    pin = read_pin(confirm=False)
     try:
         with database.write() as session:
             try:
@@ -112,8 +100,7 @@ def _authenticate(database, number: str):  # type: ignore[no-untyped-def]
                 session.commit()
                 raise
     except LoginFailed as exc:
-        _fail(exc.message())
-    return None  # pragma: no cover
+        fail(exc.message())
 
 
 def _write_file(path: Path, data: bytes, force: bool) -> None:
@@ -122,9 +109,9 @@ def _write_file(path: Path, data: bytes, force: bool) -> None:
     try:
         write_private(path, data, overwrite=force)
     except FileExistsError:
-        _fail(t("handover.cli.exists", path=path))
+        fail(t("handover.cli.exists", path=path))
     except OSError as exc:
-        _fail(t("handover.cli.write_failed", path=path, error=exc.strerror or exc))
+        fail(t("handover.cli.write_failed", path=path, error=exc.strerror or exc))
 
 
 def _no_notes_message(agent: str | None, shift: str | int | None, day: date | None) -> str:
@@ -145,9 +132,9 @@ def export_notes(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help=t("handover.cli.opt_format"))],
     out: Annotated[str, typer.Option("--out", help=t("handover.cli.opt_out"))],
-    agent: Annotated[Optional[str], typer.Option("--agent", help=t("handover.cli.opt_agent"))] = None,
-    shift: Annotated[Optional[str], typer.Option("--shift", help=t("handover.cli.opt_shift"))] = None,
-    day: Annotated[Optional[str], typer.Option("--date", help=t("handover.cli.opt_date"))] = None,
+    agent: Annotated[str | None, typer.Option("--agent", help=t("handover.cli.opt_agent"))] = None,
+    shift: Annotated[str | None, typer.Option("--shift", help=t("handover.cli.opt_shift"))] = None,
+    day: Annotated[str | None, typer.Option("--date", help=t("handover.cli.opt_date"))] = None,
     force: Annotated[bool, typer.Option("--force", help=t("handover.cli.opt_force"))] = False,
     unmasked: Annotated[bool, typer.Option("--unmasked", help=t("handover.cli.opt_unmasked"))] = False,
     lead: LeadOpt = None,
@@ -156,25 +143,25 @@ def export_notes(
 ) -> None:
     fmt = fmt.strip().lower()
     if fmt not in FORMATS:
-        _fail(t("handover.cli.bad_format", value=fmt, valid=", ".join(FORMATS)), 2)
+        fail(t("handover.cli.bad_format", value=fmt, valid=", ".join(FORMATS)), 2)
     wanted_shift = _parse_shift(shift)
     wanted_day = _parse_date(day)
     if wanted_shift is None and wanted_day is None:
         wanted_shift = "latest"
     to_stdout = out.strip() == "-"
     if to_stdout and fmt == "xlsx":
-        _fail(t("handover.cli.xlsx_stdout"), 2)
+        fail(t("handover.cli.xlsx_stdout"), 2)
     if unmasked and not lead:
-        _fail(t("handover.cli.unmasked_needs_lead"), 2)
+        fail(t("handover.cli.unmasked_needs_lead"), 2)
     path = None if to_stdout else Path(out).expanduser()
     if path is not None:
         if path.exists() and not force:
-            _fail(t("handover.cli.exists", path=path))
+            fail(t("handover.cli.exists", path=path))
         if not path.parent.is_dir():
-            _fail(t("handover.cli.no_dir", path=path.parent))
+            fail(t("handover.cli.no_dir", path=path.parent))
 
-    settings = _settings(ctx, db, lang)
-    database = _open(settings)
+    settings = settings_from(ctx, db, lang)
+    database = open_db(settings)
     from agentdesk.services import handover, handover_export
     from agentdesk.services.errors import ServiceError
 
@@ -182,16 +169,16 @@ def export_notes(
         actor = _authenticate(database, lead) if lead else None
         with database.write() as session:
             try:
-                notes = handover.find_notes(session, agent_number=agent, shift=wanted_shift,  # type: ignore[arg-type]
+                notes = handover.find_notes(session, agent_number=agent, shift=wanted_shift,
                                             date=wanted_day)
                 if not notes:
-                    _fail(_no_notes_message(agent, wanted_shift, wanted_day))
+                    fail(_no_notes_message(agent, wanted_shift, wanted_day))
                 data = handover_export.export(notes, fmt, lang=settings.lang, unmasked=unmasked)
                 # Audited before the data leaves: an export never goes unrecorded.
                 handover.record_export(session, notes, fmt=fmt, actor=actor, unmasked=unmasked,
                                        destination="-" if path is None else str(path.resolve()))
             except ServiceError as exc:
-                _fail(exc.message())
+                fail(exc.message())
     finally:
         database.dispose()
     if path is None:
@@ -206,11 +193,6 @@ def export_notes(
 
 # -- pending -------------------------------------------------------------------------------------
 
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
 @handover_app.command("pending", help=t("handover.cli.pending_help"))
 def pending(
     ctx: typer.Context,
@@ -221,19 +203,19 @@ def pending(
     lang: LangOpt = None,
 ) -> None:
     if not lead:
-        _fail(t("handover.cli.lead_needed"), 2)
-    settings = _settings(ctx, db, lang)
-    database = _open(settings)
+        fail(t("handover.cli.lead_needed"), 2)
+    settings = settings_from(ctx, db, lang)
+    database = open_db(settings)
     from agentdesk.services import accounts, handover
     from agentdesk.services.errors import ServiceError
 
     try:
-        actor = _authenticate(database, lead)  # type: ignore[arg-type]
+        actor = _authenticate(database, lead)
         with database.read() as session:
             try:
                 rows = handover.unacknowledged_overview(session, actor=actor, limit=limit)
             except ServiceError as exc:
-                _fail(exc.message())
+                fail(exc.message())
             names = {a.number: a.name for a in accounts.list_agents(session)}
     finally:
         database.dispose()
@@ -245,12 +227,11 @@ def pending(
             "items": len(info.items),
             "not_acknowledged": [{"agent_number": n, "agent_name": names.get(n, "")} for n in missing],
         } for info, missing in rows]
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        print_json(data)
         return
     if not rows:
         typer.echo(t("handover.cli.nothing_pending"))
         return
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -259,7 +240,7 @@ def pending(
     for info, missing in rows:
         table.add_row(
             Text(str(info.id)), Text(f"{info.agent_number} {info.agent_name}"), Text(info.team or ""),
-            Text(_when(info.confirmed_at)), Text(str(len(info.items))),
+            Text(when(info.confirmed_at)), Text(str(len(info.items))),
             Text(sep.join(f"{n} {names.get(n, '')}".strip() for n in missing)),
         )
-    Console(highlight=False, soft_wrap=False).print(table)
+    console().print(table)

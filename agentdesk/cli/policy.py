@@ -8,19 +8,17 @@ plain ``Text``, never as Rich markup. Exit codes: 0 fine, 1 an invalid preset fi
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agentdesk.clock import CENTER_TZ
+from agentdesk.cli.common import console, fail, parse_iso, print_json
 from agentdesk.policy import (
     AREAS,
     SEVERITIES,
@@ -39,11 +37,13 @@ from agentdesk.policy.messages import ZH, label, msg
 from agentdesk.policy.messages import language as env_language
 from agentdesk.policy.messages import set_language as set_message_language
 
+if TYPE_CHECKING:
+    from rich.console import OverflowMethod
+
 policy_app = typer.Typer(
     help=msg("cli.policy_help"), no_args_is_help=True, add_completion=False, rich_markup_mode=None
 )
 sla_app = typer.Typer(help=msg("cli.sla_help"), no_args_is_help=True, add_completion=False, rich_markup_mode=None)
-
 
 
 @sla_app.callback()
@@ -72,18 +72,8 @@ def _lang(ctx: typer.Context | None) -> str:
     return env_language()
 
 
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _fail(text: str, code: int) -> None:
-    # Plain, unwrapped text: error lines get grepped and pasted into tickets.
-    typer.echo(text, err=True)
-    raise typer.Exit(code)
-
-
-def _unknown(field: str, value: str, valid: tuple[str, ...] | list[str], lang: str) -> None:
-    _fail(
+def _unknown(field: str, value: str, valid: tuple[str, ...] | list[str], lang: str) -> NoReturn:
+    fail(
         msg("cli.unknown_name", lang, field=msg(f"field.{field}", lang), value=value, valid=", ".join(valid)),
         2,
     )
@@ -95,8 +85,7 @@ def _load(name: str, lang: str) -> Policy:
     except PolicyNotFoundError as exc:
         _unknown("policy", name, exc.valid, lang)
     except PolicyError as exc:
-        _fail(str(exc), 1)
-    raise AssertionError("unreachable")  # pragma: no cover
+        fail(str(exc), 1)
 
 
 def _names(values: frozenset[str] | None, group: str, lang: str) -> str:
@@ -133,14 +122,17 @@ def _kinds(policy: Policy, kinds: frozenset[str] | None, lang: str) -> str:
     return ", ".join(_kind_label(policy, k, lang) for k in sorted(kinds, key=lambda k: (order.index(k), k)))
 
 
+def _heavy_table(lang: str, title: str | None, columns: tuple[str, ...],
+                 overflow: OverflowMethod = "fold") -> Table:
+    """A table of rules or presets: ``columns`` name the ``cli.col_*`` headers."""
+    table = Table(title=Text(msg(title, lang)) if title else None, box=box.SIMPLE_HEAVY)
+    for column in columns:
+        table.add_column(msg(f"cli.col_{column}", lang), overflow=overflow)
+    return table
+
+
 def _parse_at(value: str, lang: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        _fail(msg("cli.bad_datetime", lang, value=value), 2)
-    if moment.tzinfo is not None:  # an explicit offset: convert to the center's wall clock
-        moment = moment.astimezone(CENTER_TZ).replace(tzinfo=None)
-    return moment
+    return parse_iso(value, msg("cli.bad_datetime", lang, value=value))
 
 
 # -- policy ---------------------------------------------------------------------------------
@@ -167,11 +159,9 @@ def policy_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             rows.append({"name": name, "title": "", "source": "", "path": str(path), "error": str(exc)})
             problems.append(str(exc))
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_json(rows)
         return
-    table = Table(title=Text(msg("cli.list_title", lang)), box=box.SIMPLE_HEAVY)
-    for column in ("cli.col_name", "cli.col_title", "cli.col_source", "cli.col_file"):
-        table.add_column(msg(column, lang))
+    table = _heavy_table(lang, "cli.list_title", ("name", "title", "source", "file"), overflow="ellipsis")
     for row in rows:
         table.add_row(
             Text(row["name"]),
@@ -179,7 +169,7 @@ def policy_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             Text(row["source"]),
             Text(row["path"]),
         )
-    _out().print(table)
+    console().print(table)
 
 
 @policy_app.command("show", help="Show every rule of a preset / 查看预设的全部规则")
@@ -191,22 +181,22 @@ def policy_show(
     lang = _lang(ctx)
     policy = _load(name, lang)
     if as_json:
-        typer.echo(json.dumps(policy.describe(), ensure_ascii=False, indent=2))
+        print_json(policy.describe())
         return
-    console = _out()
+    out = console()
     title = policy.title if lang == ZH else policy.title_en
-    console.print(Text(f"{title}  [{policy.name}]", style="bold"))
-    console.print(Text(f"{msg('cli.col_source', lang)}: {policy.source}   {msg('cli.col_file', lang)}: {policy.path}"))
+    out.print(Text(f"{title}  [{policy.name}]", style="bold"))
+    out.print(Text(f"{msg('cli.col_source', lang)}: {policy.source}   {msg('cli.col_file', lang)}: {policy.path}"))
     if policy.extends:
-        console.print(Text(f"{msg('cli.extends', lang)}: {policy.extends}"))
+        out.print(Text(f"{msg('cli.extends', lang)}: {policy.extends}"))
 
-    console.print(_calendar_table(policy, lang))
+    out.print(_calendar_table(policy, lang))
     service = _service_table(policy, lang)
     if service is not None:
-        console.print(service)
-    console.print(_rules_table(policy, lang))
+        out.print(service)
+    out.print(_rules_table(policy, lang))
     if policy.callbacks:
-        console.print(_callbacks_table(policy, lang))
+        out.print(_callbacks_table(policy, lang))
 
 
 def _calendar_table(policy: Policy, lang: str) -> Table:
@@ -253,7 +243,8 @@ def _service_table(policy: Policy, lang: str) -> Table | None:
     rows: list[tuple[str, str]] = []
     if service.answer_within is not None or service.answer_rings is not None:
         seconds = int(service.answer_within.total_seconds()) if service.answer_within else "-"
-        rows.append((msg("cli.answer", lang), msg("cli.answer_value", lang, seconds=seconds, rings=service.answer_rings or "-")))
+        rows.append((msg("cli.answer", lang),
+                     msg("cli.answer_value", lang, seconds=seconds, rings=service.answer_rings or "-")))
     if service.hotline_24h:
         rows.append((msg("cli.hotline_24h", lang), msg("cli.yes", lang)))
     if service.staffed_hours:
@@ -274,17 +265,7 @@ def _service_table(policy: Policy, lang: str) -> Table | None:
 
 
 def _rules_table(policy: Policy, lang: str) -> Table:
-    table = Table(title=Text(msg("cli.rules_title", lang)), box=box.SIMPLE_HEAVY, show_lines=False)
-    for column in (
-        "cli.col_kind",
-        "cli.col_severity",
-        "cli.col_area",
-        "cli.col_tier",
-        "cli.col_clock",
-        "cli.col_limit",
-        "cli.col_note",
-    ):
-        table.add_column(msg(column, lang), overflow="fold")
+    table = _heavy_table(lang, "cli.rules_title", ("kind", "severity", "area", "tier", "clock", "limit", "note"))
     for rule in policy.rules:
         first = True
         for clock, limit in rule.clocks:
@@ -302,19 +283,8 @@ def _rules_table(policy: Policy, lang: str) -> Table:
 
 
 def _callbacks_table(policy: Policy, lang: str) -> Table:
-    table = Table(title=Text(msg("cli.callbacks_title", lang)), box=box.SIMPLE_HEAVY)
-    for column in (
-        "cli.col_mode",
-        "cli.col_kind",
-        "cli.col_tier",
-        "cli.col_within",
-        "cli.col_rate",
-        "cli.col_every",
-        "cli.col_method",
-        "cli.col_segment",
-        "cli.col_note",
-    ):
-        table.add_column(msg(column, lang), overflow="fold")
+    table = _heavy_table(lang, "cli.callbacks_title",
+                         ("mode", "kind", "tier", "within", "rate", "every", "method", "segment", "note"))
     for rule in policy.callbacks:
         kinds = _kinds(policy, rule.kinds, lang)
         every = rule.every or ""
@@ -347,7 +317,7 @@ def policy_check(
             typer.echo(f"  {issue}", err=True)
         raise typer.Exit(1)
     policy = load_policy(file)
-    _out().print(
+    console().print(
         Text(msg("cli.check_ok", lang, file=str(file), rules=len(policy.rules), callbacks=len(policy.callbacks)))
     )
 
@@ -361,13 +331,13 @@ def sla_due(
     kind: Annotated[str, typer.Option("--kind", help="consult, complaint, repair, install, restore, business")],
     at: Annotated[str, typer.Option("--at", help="acceptance time, ISO / 受理时间 (ISO 8601)")],
     policy_name: Annotated[
-        Optional[str], typer.Option("--policy", help="preset name or path / 预设 (default: generic)")
+        str | None, typer.Option("--policy", help="preset name or path / 预设 (default: generic)")
     ] = None,
     severity: Annotated[str, typer.Option("--severity", help="general, major, critical, pipeline")] = "general",
     area: Annotated[str, typer.Option("--area", help=", ".join(AREAS))] = "city",
     tier: Annotated[str, typer.Option("--tier", help=", ".join(TIERS))] = "regular",
     done_at: Annotated[
-        Optional[str], typer.Option("--done-at", help="completion time for callback_by / 完成时间")
+        str | None, typer.Option("--done-at", help="completion time for callback_by / 完成时间")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -385,12 +355,11 @@ def sla_due(
         applied = policy.applicable(kind, severity, area, tier)
     except UnknownNameError as exc:
         _unknown(exc.field, exc.value, exc.valid, lang)
-        return
     if as_json:
-        typer.echo(json.dumps({key: value.isoformat() for key, value in due.items()}, ensure_ascii=False, indent=2))
+        print_json({key: value.isoformat() for key, value in due.items()})
         return
-    console = _out()
-    console.print(
+    out = console()
+    out.print(
         Text(
             msg(
                 "cli.due_title",
@@ -406,11 +375,9 @@ def sla_due(
         )
     )
     if not due:
-        console.print(Text(msg("cli.no_deadlines", lang)))
+        out.print(Text(msg("cli.no_deadlines", lang)))
         return
-    table = Table(box=box.SIMPLE_HEAVY)
-    for column in ("cli.col_clock", "cli.col_deadline", "cli.col_limit", "cli.col_rule"):
-        table.add_column(msg(column, lang), overflow="fold")
+    table = _heavy_table(lang, None, ("clock", "deadline", "limit", "rule"))
     for item in applied:
         key = f"{item.clock}_by"
         limit = _limit_text(item.limit, lang)
@@ -422,4 +389,4 @@ def sla_due(
             Text(limit),
             Text(f"{item.note}\n{item.source}" if item.note else item.source),
         )
-    console.print(table)
+    out.print(table)

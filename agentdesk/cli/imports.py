@@ -19,17 +19,14 @@ rejected, required columns are missing, or the database failed; 2 a usage error
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from agentdesk.config import resolve_language
-from agentdesk.i18n import set_language, t
-
-set_language(resolve_language())
+from agentdesk.cli.common import DbOpt, db_failed, fail, open_db, print_json, settings_from
+from agentdesk.i18n import t
 
 #: Import fields (kept here too so ``--help`` needs no database stack; a test keeps them equal).
 FIELDS = ("user_code", "name", "phone", "address", "area", "area_class", "tier")
@@ -37,8 +34,6 @@ JSON_KEYS = ("file", "encoding", "delimiter", "sheet", "columns", "ignored_colum
              "unchanged", "rejected", "dry_run", "all_or_nothing", "committed", "errors")
 MAX_LISTED_ERRORS = 100
 PROGRESS_MIN_ROWS = 2000  # smaller files finish before a bar would be worth drawing
-
-DbOpt = Annotated[Optional[str], typer.Option("--db", envvar="AGENTDESK_DB", help=t("cli.opt_db"), show_envvar=True)]
 
 import_app = typer.Typer(help=t("importer.help"), no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 
@@ -48,18 +43,14 @@ def _import_group() -> None:
     """Keep ``import`` a group with one subcommand, mounted or on its own."""
 
 
-def _fail(message: str, code: int) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
 def _delimiter_name(delimiter: str | None) -> str:
     names = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
     return t(f"importer.delim_{names[delimiter]}") if delimiter in names else repr(delimiter)
 
 
 def _encoding_name(encoding: str | None) -> str:
-    return {"utf-8": "UTF-8", "utf-8-sig": t("importer.enc_bom"), "gb18030": "GB18030", "utf-16": "UTF-16"}.get(encoding or "", "-")
+    names = {"utf-8": "UTF-8", "utf-8-sig": t("importer.enc_bom"), "gb18030": "GB18030", "utf-16": "UTF-16"}
+    return names.get(encoding or "", "-")
 
 
 def _report_json(report: Any) -> dict[str, Any]:
@@ -158,19 +149,16 @@ class _Bar:
 def customers(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help=t("importer.arg_file"), show_default=False, metavar="FILE")],
-    map_: Annotated[Optional[list[str]], typer.Option("--map", metavar="HEADER=FIELD", help=t(
+    map_: Annotated[list[str] | None, typer.Option("--map", metavar="HEADER=FIELD", help=t(
         "importer.opt_map", fields=", ".join(FIELDS)))] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=t("importer.opt_dry_run"))] = False,
     all_or_nothing: Annotated[bool, typer.Option("--all-or-nothing", help=t("importer.opt_all_or_nothing"))] = False,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help=t("importer.opt_sheet"))] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", metavar="NAME", help=t("importer.opt_sheet"))] = None,
     progress: Annotated[bool, typer.Option("--progress", help=t("importer.opt_progress"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=t("importer.opt_json"))] = False,
     db: DbOpt = None,
 ) -> None:
-    # Imported here: agentdesk.cli mounts this module, and the database stack loads lazily.
-    from agentdesk.cli import _open_db, _settings
-
-    settings = _settings(ctx, db)
+    settings = settings_from(ctx, db)
     from agentdesk.services import importer
 
     # The file and the options are checked before the database is opened (or created).
@@ -178,22 +166,22 @@ def customers(
         mapping = importer.parse_map_options(map_ or [])
         _encoding, _headers, source = importer.read_rows(file, sheet=sheet, mapping=mapping)
     except importer.MissingColumns as exc:
-        _fail(exc.message(), 1)
+        fail(exc.message(), 1)
     except importer.ImportUsageError as exc:
-        _fail(exc.message(), 2)
+        fail(exc.message(), 2)
 
     bar = _Bar() if progress or (sys.stderr.isatty() and (source.total_hint or 0) >= PROGRESS_MIN_ROWS) else None
     database = None
     try:
-        database = _open_db(settings)
+        database = open_db(settings)
         report = importer.import_customers(database, file, dry_run=dry_run, all_or_nothing=all_or_nothing,
                                            source=source, progress=bar)
     except importer.ImportUsageError as exc:  # a CSV line that cannot be parsed, found midway
-        _fail(exc.message(), 2)
+        fail(exc.message(), 2)
     except typer.Exit:
         raise
     except Exception as exc:  # locked or unreachable database: nothing was committed
-        _fail(t("app.db_failed", error=f"{type(exc).__name__}: {exc}"), 1)
+        fail(db_failed(exc), 1)
     finally:
         if bar is not None:
             bar.stop()
@@ -202,7 +190,7 @@ def customers(
             database.dispose()
 
     if as_json:
-        typer.echo(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
+        print_json(_report_json(report))
     else:
         _print_report(report)
     if report.rejected:

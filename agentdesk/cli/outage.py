@@ -23,18 +23,33 @@ JSON output (``--json``; stable keys, times ISO 8601 local wall-clock without of
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Annotated, Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from agentdesk.config import resolve_language
-from agentdesk.i18n import set_language, t
+from agentdesk.cli.common import (
+    DbOpt,
+    console,
+    db_failed,
+    fail,
+    open_db,
+    parse_iso,
+    print_json,
+    read_pin,
+    reading,
+    settings_from,
+    when,
+)
+from agentdesk.i18n import t
 
-set_language(resolve_language())
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from agentdesk.db import Database
+    from agentdesk.services.accounts import AgentInfo
+    from agentdesk.services.outages import OutageInfo
 
 #: Kept here too so ``--help`` needs no database stack (agentdesk.services.outages.SERVICES).
 SERVICES = ("tv", "broadband", "phone")
@@ -42,16 +57,15 @@ OUTAGE_JSON_KEYS = ("id", "status", "areas", "services", "cause", "eta", "messag
                     "restoration_callbacks", "declared_at", "declared_by", "updated_at", "cleared_at", "cleared_by")
 TIMELINE_JSON_KEYS = ("at", "action", "agent_number", "agent_name", "text")
 
-DbOpt = Annotated[Optional[str], typer.Option("--db", envvar="AGENTDESK_DB", help=t("cli.opt_db"), show_envvar=True)]
 JsonOpt = Annotated[bool, typer.Option("--json", help=t("outages.opt_json"))]
 AgentOpt = Annotated[str, typer.Option("--agent", help=t("outages.opt_agent"))]
 IdArg = Annotated[int, typer.Argument(help=t("outages.arg_id"))]
-AreaOpt = Annotated[Optional[list[str]], typer.Option("--area", help=t("outages.opt_area"))]
-ServicesOpt = Annotated[Optional[str], typer.Option("--services", help=t("outages.opt_services",
+AreaOpt = Annotated[list[str] | None, typer.Option("--area", help=t("outages.opt_area"))]
+ServicesOpt = Annotated[str | None, typer.Option("--services", help=t("outages.opt_services",
                                                                           valid=", ".join(SERVICES)))]
-CauseOpt = Annotated[Optional[str], typer.Option("--cause", help=t("outages.opt_cause"))]
-EtaOpt = Annotated[Optional[str], typer.Option("--eta", help=t("outages.opt_eta"))]
-MessageOpt = Annotated[Optional[str], typer.Option("--message", help=t("outages.opt_message"))]
+CauseOpt = Annotated[str | None, typer.Option("--cause", help=t("outages.opt_cause"))]
+EtaOpt = Annotated[str | None, typer.Option("--eta", help=t("outages.opt_eta"))]
+MessageOpt = Annotated[str | None, typer.Option("--message", help=t("outages.opt_message"))]
 
 outage_app = typer.Typer(help=t("outages.cli_help"), no_args_is_help=True, add_completion=False,
                          rich_markup_mode=None)
@@ -67,38 +81,6 @@ def _outage_group() -> None:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _fail(message: str, code: int) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def _open(ctx: typer.Context, db: str | None):  # type: ignore[no-untyped-def]
-    # Imported here: agentdesk.cli mounts this module, and the database stack loads lazily.
-    from agentdesk.cli import _open_db, _settings
-
-    return _open_db(_settings(ctx, db))
-
-
-def _read_pin() -> str:
-    pin = os.environ.get("AGENTDESK_PIN")
-    if pin:
-        return pin
-    return typer.prompt(t("agent.pin_prompt"), hide_input=True)
-
-
-def _parse_iso(value: str) -> datetime:
-    from agentdesk.clock import CENTER_TZ
-
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        _fail(t("queues.bad_iso", value=value), 2)
-        raise AssertionError("unreachable") from None  # pragma: no cover
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(CENTER_TZ).replace(tzinfo=None)
-    return moment
-
-
 def _checked(**fields: Any) -> dict[str, Any]:
     """The arguments checked by the service's own rules before any PIN is asked for;
     a malformed one exits 2 (every one that is wrong is named)."""
@@ -108,10 +90,9 @@ def _checked(**fields: Any) -> dict[str, Any]:
     try:
         return outages.check_fields(**fields)
     except InvalidFields as exc:
-        _fail("\n".join(e.message() for e in exc.errors.values()), 2)
+        fail("\n".join(e.message() for e in exc.errors.values()), 2)
     except InvalidInput as exc:
-        _fail(exc.message(), 2)
-    raise AssertionError("unreachable")  # pragma: no cover
+        fail(exc.message(), 2)
 
 
 class _NotLead(Exception):
@@ -120,7 +101,7 @@ class _NotLead(Exception):
         self.number = number
 
 
-def _as_lead(database, number: str, action: Callable[..., R]) -> R:  # type: ignore[no-untyped-def]
+def _as_lead(database: Database, number: str, action: Callable[[Session, AgentInfo], R]) -> R:
     """Authenticate ``number`` and run ``action(session, actor)`` in one write transaction.
 
     A wrong PIN is committed (the failed-try counter, as ``accounts.login`` does) and
@@ -132,7 +113,7 @@ def _as_lead(database, number: str, action: Callable[..., R]) -> R:  # type: ign
     from agentdesk.services.errors import InvalidInput, LoginFailed, ServiceError
     from agentdesk.services.outages import NotActive
 
-    pin = _read_pin()
+    pin = read_pin(confirm=False)
     try:
         with database.write() as session:
             try:
@@ -144,25 +125,24 @@ def _as_lead(database, number: str, action: Callable[..., R]) -> R:  # type: ign
                 raise _NotLead(actor.number)
             return action(session, actor)
     except _NotLead as exc:
-        _fail(t("outages.lead_only", number=exc.number), 1)
+        fail(t("outages.lead_only", number=exc.number), 1)
     except NotActive as exc:
-        _fail(exc.message(), 1)
+        fail(exc.message(), 1)
     except InvalidInput as exc:
-        _fail(exc.message(), 2)
+        fail(exc.message(), 2)
     except ServiceError as exc:
-        _fail(exc.message(), 1)
+        fail(exc.message(), 1)
     except SQLAlchemyError as exc:
-        _fail(t("app.db_failed", error=f"{type(exc).__name__}: {exc}"), 1)
+        fail(db_failed(exc), 1)
     finally:
         database.dispose()
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _info_json(info) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _info_json(info: OutageInfo) -> dict[str, Any]:
     return {
         "id": info.id, "status": info.status, "areas": list(info.areas), "services": list(info.services),
         "cause": info.cause, "eta": _iso(info.eta), "message": info.message, "linked_calls": info.linked_calls,
@@ -172,19 +152,11 @@ def _info_json(info) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-def _fields(info) -> tuple:  # type: ignore[no-untyped-def, type-arg]
+def _fields(info: OutageInfo) -> tuple[Any, ...]:
     return info.areas, info.services, info.cause, info.eta, info.message
 
 
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-def _join(items) -> str:  # type: ignore[no-untyped-def]
+def _join(items: Iterable[str]) -> str:
     return t("outages.separator").join(items)
 
 
@@ -192,13 +164,7 @@ def _services_text(services: tuple[str, ...]) -> str:
     return _join(t(f"service.{s}") for s in services) or "-"
 
 
-def _console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _print_table(infos: list) -> None:  # type: ignore[type-arg]
+def _print_table(infos: list[OutageInfo]) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -207,10 +173,14 @@ def _print_table(infos: list) -> None:  # type: ignore[type-arg]
     for i in infos:
         table.add_row(
             Text(str(i.id)), Text(t(f"outages.status_{i.status}")), Text(_join(i.areas)),
-            Text(_services_text(i.services)), Text(i.cause), Text(_when(i.eta)),
-            Text(f"{_when(i.declared_at)} {i.declared_by or ''}".strip()), Text(str(i.linked_calls)),
+            Text(_services_text(i.services)), Text(i.cause), Text(when(i.eta)),
+            Text(f"{when(i.declared_at)} {i.declared_by or ''}".strip()), Text(str(i.linked_calls)),
         )
-    _console().print(table)
+    console().print(table)
+
+
+def _open(ctx: typer.Context, db: str | None) -> Database:
+    return open_db(settings_from(ctx, db))
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -230,14 +200,14 @@ def declare_cmd(
 ) -> None:
     from agentdesk.services import outages
 
-    moment = _parse_iso(eta) if eta is not None else None
+    moment = parse_iso(eta) if eta is not None else None
     v = _checked(areas=area or [], services=services or "", cause=cause or "", eta=moment, message=message or "")
     database = _open(ctx, db)
     info = _as_lead(database, agent, lambda session, actor: outages.declare(
         session, actor=actor, areas=list(v["areas"]), services=list(v["services"]), cause=v["cause"],
         eta=v.get("eta"), message=v["message"]))
     if as_json:
-        _print_json(_info_json(info))
+        print_json(_info_json(info))
     else:
         typer.echo(t("outages.declared", id=info.id, areas=_join(info.areas)))
 
@@ -259,20 +229,20 @@ def update_cmd(
     from agentdesk.services import outages
 
     if not area and services is None and cause is None and eta is None and not no_eta and message is None:
-        _fail(t("outages.nothing_to_update"), 2)
-    moment = _parse_iso(eta) if eta is not None else None
+        fail(t("outages.nothing_to_update"), 2)
+    moment = parse_iso(eta) if eta is not None else None
     v = _checked(areas=area or None, services=services, cause=cause, eta=moment, message=message)
     database = _open(ctx, db)
-    before: list = []  # type: ignore[type-arg]
+    before: list[OutageInfo] = []
 
-    def change(session, actor):  # type: ignore[no-untyped-def]
+    def change(session: Session, actor: AgentInfo) -> OutageInfo:
         before.append(outages.get_outage(session, outage_id))
         return outages.update(session, outage_id, actor=actor, areas=v.get("areas"), services=v.get("services"),
                               cause=v.get("cause"), eta=v.get("eta"), message=v.get("message"), clear_eta=no_eta)
 
     info = _as_lead(database, agent, change)
     if as_json:
-        _print_json(_info_json(info))
+        print_json(_info_json(info))
     elif before and _fields(before[0]) == _fields(info):
         typer.echo(t("outages.unchanged", id=info.id))
     else:
@@ -292,7 +262,7 @@ def clear_cmd(
     database = _open(ctx, db)
     info, created = _as_lead(database, agent, lambda session, actor: outages.clear(session, outage_id, actor=actor))
     if as_json:
-        _print_json({**_info_json(info), "callbacks_created": created})
+        print_json({**_info_json(info), "callbacks_created": created})
     else:
         typer.echo(t("outages.cleared", id=info.id, callbacks=created))
 
@@ -307,14 +277,10 @@ def list_cmd(
 ) -> None:
     from agentdesk.services import outages
 
-    database = _open(ctx, db)
-    try:
-        with database.read() as session:
-            infos = outages.list_outages(session, active_only=active, limit=limit)
-    finally:
-        database.dispose()
+    with reading(ctx, db) as session:
+        infos = outages.list_outages(session, active_only=active, limit=limit)
     if as_json:
-        _print_json([_info_json(i) for i in infos])
+        print_json([_info_json(i) for i in infos])
         return
     if not infos:
         typer.echo(t("outages.no_active" if active else "outages.no_outages"))
@@ -332,18 +298,14 @@ def show_cmd(
     from agentdesk.services import outages
     from agentdesk.services.errors import ServiceError
 
-    database = _open(ctx, db)
     try:
-        with database.read() as session:
+        with reading(ctx, db) as session:
             info = outages.get_outage(session, outage_id)
             entries = outages.timeline(session, outage_id)
     except ServiceError as exc:
-        _fail(exc.message(), 1)
-        return
-    finally:
-        database.dispose()
+        fail(exc.message(), 1)
     if as_json:
-        _print_json({**_info_json(info), "timeline": [
+        print_json({**_info_json(info), "timeline": [
             {"at": e.at.isoformat(), "action": e.action, "agent_number": e.agent_number,
              "agent_name": e.agent_name, "text": outages.describe(e)} for e in entries]})
         return
@@ -358,5 +320,5 @@ def show_cmd(
     table = Table(t("outages.col_at"), t("outages.col_agent"), t("outages.col_event"), title=t("outages.timeline"))
     for e in entries:
         who = " ".join(x for x in (e.agent_number, e.agent_name) if x)
-        table.add_row(Text(_when(e.at)), Text(who), Text(outages.describe(e)))
-    _console().print(table)
+        table.add_row(Text(when(e.at)), Text(who), Text(outages.describe(e)))
+    console().print(table)
