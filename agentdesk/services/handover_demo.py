@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlmodel import Session, col
 
 from agentdesk.db import Database
 from agentdesk.models import Agent, Call, Callback, Customer, CustomerPhone, HandoverAck, Shift
 from agentdesk.services import audit
-from agentdesk.services.handover import _compile, _open_call_items, _store_note
+from agentdesk.services.handover.compiling import _compile, _open_call_items
+from agentdesk.services.handover.confirming import _store_note
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ _ACKS = {  # plan index → (agent number, minutes after the note was confirmed)
 }
 
 
-def _calls(session, rng: random.Random, shift: Shift, agent_id: int, max_customer: int) -> list[Call]:  # type: ignore[no-untyped-def]
+def _calls(session: Session, rng: random.Random, shift: Shift, agent_id: int, max_customer: int) -> list[Call]:
     calls = []
     span = int((shift.ended_at - shift.started_at).total_seconds() // 60) - 20  # type: ignore[operator]
     for minute in sorted(rng.sample(range(5, max(span, 30)), rng.randrange(6, 13))):
@@ -90,12 +92,12 @@ def _calls(session, rng: random.Random, shift: Shift, agent_id: int, max_custome
     return calls
 
 
-def _give_follow_up(session, shift: Shift, calls: list[Call]) -> None:  # type: ignore[no-untyped-def]
+def _give_follow_up(session: Session, shift: Shift, calls: list[Call]) -> None:
     """Hand one unowned demo follow-up to the shift's agent, from one of its consultations."""
     consult = next((c for c in calls if c.request_type == "consult"), None)
     callback = session.execute(
-        select(Callback).where(Callback.kind == "followup", Callback.owner_agent_id.is_(None),
-                               Callback.status == "pending").order_by(Callback.id).limit(1)
+        select(Callback).where(col(Callback.kind) == "followup", col(Callback.owner_agent_id).is_(None),
+                               col(Callback.status) == "pending").order_by(col(Callback.id)).limit(1)
     ).scalar_one_or_none()
     if consult is None or callback is None:
         return
@@ -104,10 +106,10 @@ def _give_follow_up(session, shift: Shift, calls: list[Call]) -> None:  # type: 
     callback.customer_id = consult.customer_id
     callback.contact_name = consult.caller_name
     callback.contact_phone = session.execute(
-        select(CustomerPhone.phone).where(CustomerPhone.customer_id == consult.customer_id)
-        .order_by(CustomerPhone.id).limit(1)
+        select(col(CustomerPhone.phone)).where(col(CustomerPhone.customer_id) == consult.customer_id)
+        .order_by(col(CustomerPhone.id)).limit(1)
     ).scalar_one_or_none()
-    callback.created_at = consult.ended_at  # type: ignore[assignment]
+    callback.created_at = consult.ended_at
     consult.outcome = "followup"
     consult.request_text = callback.reason
     session.add(callback)
@@ -120,8 +122,9 @@ def build_demo_handovers(db: Database, *, rng: random.Random, now: datetime) -> 
     made = 0
     with db.write() as session:
         agents = {number: (aid, team) for aid, number, team in
-                  session.execute(select(Agent.id, Agent.number, Agent.team)).all()}
-        max_customer = session.execute(select(Customer.id).order_by(Customer.id.desc()).limit(1)).scalar_one_or_none()
+                  session.execute(select(col(Agent.id), col(Agent.number), col(Agent.team))).all()}
+        max_customer = session.execute(select(col(Customer.id)).order_by(col(Customer.id).desc())
+                                       .limit(1)).scalar_one_or_none()
         if not max_customer or not all(p.agent in agents for p in _PLAN):
             return 0
         notes = []
@@ -143,9 +146,10 @@ def build_demo_handovers(db: Database, *, rng: random.Random, now: datetime) -> 
             made += 1
         for index, acks in _ACKS.items():
             note = notes[index]
+            assert note.id is not None and note.confirmed_at is not None  # stored and flushed above
             for number, minutes in acks:
                 if number in agents:
                     session.add(HandoverAck(note_id=note.id, agent_id=agents[number][0],
-                                            acked_at=note.confirmed_at + timedelta(minutes=minutes)))  # type: ignore[operator]
+                                            acked_at=note.confirmed_at + timedelta(minutes=minutes)))
         audit.record(session, "demo.handovers", actor_id=None, notes=made)
     return made

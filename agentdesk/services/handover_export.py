@@ -36,10 +36,10 @@ import io
 import json
 import re
 import zipfile
-from xml.sax.saxutils import escape
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 from agentdesk.i18n import t
 from agentdesk.services.errors import InvalidInput
@@ -360,17 +360,18 @@ def _sheet_title(note: HandoverNoteInfo, used: set[str]) -> str:
 
 
 def _xlsx(notes: Sequence[HandoverNoteInfo], labels: _Labels, unmasked: bool) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     bold = Font(bold=True)
     wb = Workbook(write_only=True)
     header = [labels.col(c) for c in ITEM_COLUMNS]
     used: set[str] = set()
     sheets: list[tuple[Any, str]] = []  # worksheet, its item rows as XML
-    for note in notes or [None]:
+    pages: list[HandoverNoteInfo | None] = [*notes] or [None]  # an empty export still has one sheet
+    for note in pages:
         ws = wb.create_sheet(_sheet_title(note, used) if note else labels.text("handover.sheet"))
         rows = [_item_cells(i, labels, unmasked) for i in note.items] if note else []
         facts: list[tuple[str, Any]] = []

@@ -190,7 +190,7 @@ def test_callbacks_due_rule_follows_the_shift_end(db, team, fixed_clock) -> None
 
 
 def test_items_are_capped_per_kind(db, team, monkeypatch) -> None:
-    monkeypatch.setattr(handover, "MAX_ITEMS_PER_KIND", 2)
+    monkeypatch.setattr(handover.compiling, "MAX_ITEMS_PER_KIND", 2)  # where the items are capped
     shift_id = open_shift(db, team.agent)
     with db.write() as s:
         for h in range(5):
