@@ -22,8 +22,8 @@ from agentdesk import clock as clock_module
 from agentdesk.clock import Clock
 from agentdesk.config import Settings
 from agentdesk.i18n import set_language, t
-from agentdesk.widgets.localized import localize_bindings
-from agentdesk.widgets.textual_keys import localize_textual_bindings
+from agentdesk.ui.localized import localize_bindings
+from agentdesk.ui.textual_keys import localize_textual_bindings
 
 OUTAGE_POLL_SECONDS = 0.5
 OUTAGE_REFRESH_SECONDS = 10
@@ -153,7 +153,7 @@ class AgentDeskApp(App[None]):
 
     def terminate(self) -> None:
         """Write the drafts of every open form now (blocking: the UI is going away), then exit."""
-        from agentdesk.widgets.draft_keeper import DraftKeeper
+        from agentdesk.ui.drafts import DraftKeeper
 
         if self._db_future.done() and self._db_future.exception() is None:
             for screen in self.screen_stack:
@@ -209,7 +209,6 @@ class AgentDeskApp(App[None]):
             self.notify(t("app.quit_in_call"), severity="warning", markup=False)
             return
         from agentdesk.screens.desk import DeskScreen
-
         from agentdesk.screens.handover_review import HandoverReviewScreen
 
         desk = next((s for s in self.screen_stack if isinstance(s, DeskScreen)), None)

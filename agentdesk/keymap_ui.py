@@ -92,7 +92,7 @@ def place_name(cls: type) -> str:
 def _description(binding: Binding) -> str:
     if binding.description.startswith("binding."):
         return t(binding.description)
-    from agentdesk.widgets.textual_keys import widget_key
+    from agentdesk.ui.textual_keys import widget_key
 
     key = widget_key(binding.description) if binding.description else ""
     return catalog(get_language()).get(key) or binding.description or binding.action

@@ -18,19 +18,19 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import CallerInfo, CallInfo, FollowUpInfo, WorkOrderInfo
 from agentdesk.services.customers import CustomerCard, CustomerHit
 from agentdesk.services.outages import OutageInfo
-from agentdesk.widgets.customer_card import CustomerCardView, fmt_time
-from agentdesk.widgets.draft_keeper import DraftKeeper
-from agentdesk.widgets.localized import LocalizedBindings
-from agentdesk.widgets.outage_banner import OutageBanner
+from agentdesk.ui.drafts import DraftKeeper
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, safe
+from agentdesk.ui.worker_errors import error_text
+from agentdesk.widgets.customer_card import CustomerCardView
 from agentdesk.widgets.outage_alert import OutageAlert
+from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.phrase_area import PhraseArea
-from agentdesk.widgets.safe_text import safe
 from agentdesk.widgets.script_panel import ScriptPanel
 from agentdesk.widgets.status_bar import StatusBar
 
@@ -284,7 +284,7 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
     # ---- actions ------------------------------------------------------------------------
 
     def action_unregistered(self) -> None:
-        from agentdesk.screens.unregistered import UnregisteredScreen
+        from agentdesk.dialogs.unregistered import UnregisteredScreen
 
         self.script(self.scripts.text("identify.unregistered"))
         call = self.call
@@ -305,24 +305,24 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
         if call is None or caller is None:
             return
         if kind == "consult":
-            from agentdesk.screens.consult import ConsultScreen
+            from agentdesk.dialogs.consult import ConsultScreen
 
             self.app.push_screen(ConsultScreen(call.id, caller, self.login.agent), self._consult_done)
         elif kind == "repair":
-            from agentdesk.screens.work_order_form import WorkOrderFormScreen
+            from agentdesk.dialogs.work_order_form import WorkOrderFormScreen
 
             self.app.push_screen(WorkOrderFormScreen(call.id, caller, self.login.agent), self._order_done)
         elif kind == "business":
-            from agentdesk.screens.business_form import BusinessFormScreen
+            from agentdesk.dialogs.business_form import BusinessFormScreen
 
             self.app.push_screen(BusinessFormScreen(call.id, caller, self.login.agent), self._business_done)
         elif kind == "complaint":
-            from agentdesk.screens.complaint_intake import ComplaintIntakeScreen
+            from agentdesk.dialogs.complaint_intake import ComplaintIntakeScreen
 
             self.script(self.scripts.text("complaint.route"))
             self.app.push_screen(ComplaintIntakeScreen(call.id, caller, self.login.agent), self._complaint_done)
         elif kind == "praise":
-            from agentdesk.screens.praise import PraiseScreen
+            from agentdesk.dialogs.praise import PraiseScreen
 
             self.app.push_screen(PraiseScreen(call.id, self.login.agent), self._praise_done)
 
@@ -390,7 +390,7 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
         if self.call is None:
             return
         if self.unsolved:
-            from agentdesk.screens.checklist import ChecklistScreen
+            from agentdesk.dialogs.checklist import ChecklistScreen
 
             self.app.push_screen(ChecklistScreen(), self._checklist_done)
         else:

@@ -13,12 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.localized import LocalizedBindings
-from agentdesk.widgets.safe_text import plain, safe
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, plain, safe
+from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.script_panel import ScriptPanel
 
 

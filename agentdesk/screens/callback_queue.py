@@ -10,13 +10,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import catalog, get_language, t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.widgets.column_fit import fit_widths
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.localized import LocalizedBindings
-from agentdesk.widgets.safe_text import safe
+from agentdesk.ui.columns import fit_widths
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, safe
+from agentdesk.ui.worker_errors import error_text
 
 PAGE_SIZE = 50
 VIEWS = ("pending", "claimed", "done", "unreachable")

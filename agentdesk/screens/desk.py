@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.ui.localized import LocalizedBindings
 from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.status_bar import StatusBar
 
@@ -107,7 +107,7 @@ class DeskScreen(LocalizedBindings, Screen[None]):
             return unacknowledged_for(session, agent=self.login.agent)
 
     def action_handover_export(self) -> None:
-        from agentdesk.screens.handover_export import HandoverExportScreen
+        from agentdesk.dialogs.handover_export import HandoverExportScreen
 
         self.app.push_screen(HandoverExportScreen(self.login))
 
@@ -133,14 +133,14 @@ class DeskScreen(LocalizedBindings, Screen[None]):
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "unfinished" and event.worker.state == WorkerState.SUCCESS and event.worker.result:
-            from agentdesk.screens.resume_call import ResumeCallScreen
+            from agentdesk.dialogs.resume_call import ResumeCallScreen
 
             self.app.push_screen(ResumeCallScreen(event.worker.result), self._resume)
             return
         if event.worker.group != "handover-pending":
             return
         if event.worker.state == WorkerState.SUCCESS and event.worker.result:
-            from agentdesk.screens.handover_ack import HandoverAckScreen
+            from agentdesk.dialogs.handover_ack import HandoverAckScreen
 
             self.app.push_screen(HandoverAckScreen(self.login.agent, event.worker.result))
         elif event.worker.state == WorkerState.ERROR:

@@ -13,13 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, safe
+from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.phrase_area import PhraseArea
-from agentdesk.widgets.safe_text import safe
 
 
 class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
@@ -108,7 +107,7 @@ class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
                                     hand_over_open_calls=hand_over_open_calls)
 
     def action_export(self) -> None:
-        from agentdesk.screens.handover_export import HandoverExportScreen
+        from agentdesk.dialogs.handover_export import HandoverExportScreen
 
         self.app.push_screen(HandoverExportScreen(self.login))
 

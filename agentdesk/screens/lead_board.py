@@ -13,13 +13,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, safe
+from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.outage_banner import OutageBanner
-from agentdesk.widgets.safe_text import safe
 
 REFRESH_SECONDS = 5
 
@@ -151,7 +150,7 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
             self.act("urge", order_id=order_id)
 
     def action_decide(self, approve: bool) -> None:
-        from agentdesk.screens.reason_prompt import ReasonPromptScreen
+        from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
         request_id = self._highlighted("#board-delays")
         if request_id is None:

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
-from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.ui.localized import LocalizedBindings
 
 
 class NumberInput(LocalizedBindings, Input):

@@ -2,130 +2,23 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.suggester import Suggester
-from textual.widgets import Checkbox, DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
+from agentdesk.dialogs.outage_form import OutageFormScreen
 from agentdesk.i18n import t
-from agentdesk.normalize import clean_text
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import LoginResult
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, safe
+from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.outage_banner import OutageBanner
-from agentdesk.widgets.safe_text import safe
-
-AREA_SEPARATORS = r"[,，、;；]"
-SERVICES = ("tv", "broadband", "phone")
-
-
-def split_areas(text: str) -> list[str]:
-    # Cleaned first, as the service does: an escape sequence's ';' splits nothing.
-    return [a.strip() for a in re.split(AREA_SEPARATORS, clean_text(text)) if a.strip()]
-
-
-class AreaSuggester(Suggester):
-    """Completes the area being typed (after the last 、 or comma) from the customer records.
-
-    The names are loaded once by a worker; suggesting is an in-memory prefix match, so
-    typing never waits for the database.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.names: list[str] = []
-
-    async def get_suggestion(self, value: str) -> str | None:
-        parts = re.split(f"({AREA_SEPARATORS})", value)
-        current = parts[-1].lstrip()
-        if not current:
-            return None
-        for name in self.names:
-            if name.startswith(current) and name != current:
-                return value[: len(value) - len(current)] + name
-        return None
-
-
-class OutageFormScreen(FormScreen[dict | None]):
-    """Declare an outage, or update one (given its current values)."""
-
-    AUTO_FOCUS = "#areas"
-
-    def __init__(self, outage: Any = None) -> None:
-        super().__init__()
-        self.outage = outage
-        self.suggester = AreaSuggester()
-
-    def compose(self) -> ComposeResult:
-        o = self.outage
-        with Vertical(classes="dialog wide"):
-            yield Static(Content(t("outage_ui.update_title" if o else "outage_ui.declare_title")), classes="dialog-title")
-            yield Static(Content(t("outage_ui.areas")), classes="field-label")
-            yield Input("、".join(o.areas) if o else "", id="areas", suggester=self.suggester,
-                        placeholder=t("outage_ui.areas_placeholder"))
-            yield Static("", id="areas-error", classes="field-error", markup=False)
-            yield Static(Content(t("outage_ui.services")), classes="field-label")
-            with Horizontal(classes="form-row"):
-                for service in SERVICES:
-                    yield Checkbox(t("service." + service), value=bool(o and service in o.services),
-                                   id=f"service-{service}")
-            yield Static("", id="services-error", classes="field-error", markup=False)
-            yield Static(Content(t("outage_ui.cause")), classes="field-label")
-            yield Input(o.cause if o else "", id="cause")
-            yield Static("", id="cause-error", classes="field-error", markup=False)
-            yield Static(Content(t("outage_ui.eta")), classes="field-label")
-            yield Input(o.eta.strftime("%Y-%m-%d %H:%M") if o and o.eta else "", id="eta",
-                        placeholder="2026-11-23 18:00")
-            yield Static("", id="eta-error", classes="field-error", markup=False)
-            yield Static(Content(t("outage_ui.message")), classes="field-label")
-            yield Input(o.message if o else "", id="message")
-            yield Static("", id="message-error", classes="field-error", markup=False)
-            yield Static("", id="form-error", classes="field-error", markup=False)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.load_areas()
-
-    @work(thread=True, exclusive=True, group="areas", exit_on_error=False)
-    def load_areas(self) -> list[str]:
-        from agentdesk.services.outages import known_areas
-
-        with self._db().read() as session:
-            return known_areas(session, "", limit=5000)
-
-    def on_loaded(self, group: str, result: object) -> None:
-        if group == "areas":
-            self.suggester.names = list(result)  # type: ignore[arg-type]
-
-    def action_save(self) -> None:
-        self.clear_errors()
-        raw_eta = self.query_one("#eta", Input).value.strip()
-        eta = None
-        if raw_eta:
-            try:
-                eta = datetime.fromisoformat(raw_eta.replace("T", " ")).replace(second=0, microsecond=0)
-            except ValueError:
-                self.field_error("eta", t("delay.bad_time"))
-                return
-        values = {
-            "areas": split_areas(self.query_one("#areas", Input).value),
-            "services": [s for s in SERVICES if self.query_one(f"#service-{s}", Checkbox).value],
-            "cause": self.query_one("#cause", Input).value,
-            "eta": eta,
-            "message": self.query_one("#message", Input).value,
-        }
-        self.dismiss(values)
 
 
 class OutagesScreen(LocalizedBindings, Screen[None]):
@@ -206,7 +99,7 @@ class OutagesScreen(LocalizedBindings, Screen[None]):
                                  lambda v: v and self.act("update", outage_id=selected.id, **v))
 
     def action_clear(self) -> None:
-        from agentdesk.screens.reason_prompt import ReasonPromptScreen
+        from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
         selected = self._selected()
         if selected is not None:

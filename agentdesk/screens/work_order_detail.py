@@ -13,13 +13,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, plain, safe
+from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.deadline_badge import badge
-from agentdesk.widgets.localized import LocalizedBindings
-from agentdesk.widgets.safe_text import plain, safe
 
 CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by", "callback_by")
 OPEN = ("new", "dispatched", "in_progress")
@@ -128,7 +127,7 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
     # ---- actions ------------------------------------------------------------------------
 
     def action_change_status(self) -> None:
-        from agentdesk.screens.status_change import StatusChangeScreen
+        from agentdesk.dialogs.status_change import StatusChangeScreen
 
         if self.detail:
             self.app.push_screen(StatusChangeScreen(self.detail.row.status), self._status_chosen)
@@ -139,7 +138,7 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
 
     def action_pause_toggle(self) -> None:
         """Customer unreachable / not at home stops the clock; the same key starts it again."""
-        from agentdesk.screens.reason_prompt import ReasonPromptScreen
+        from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
         if self.detail and self.detail.row.badge == "paused":
             self.act("resume")
@@ -148,13 +147,13 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
                                  lambda r: r and self.act("pause", reason=r))
 
     def action_request_delay(self) -> None:
-        from agentdesk.screens.reason_prompt import DelayRequestScreen
+        from agentdesk.dialogs.reason_prompt import DelayRequestScreen
 
         self.app.push_screen(DelayRequestScreen(self.detail.deadlines.get("resolve_by") if self.detail else None),
                              lambda r: r and self.act("delay", reason=r[0], deadline=r[1]))
 
     def action_decide_delay(self, approve: bool) -> None:
-        from agentdesk.screens.reason_prompt import ReasonPromptScreen
+        from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
         pending = self._pending_delay()
         if pending is None:
@@ -165,13 +164,13 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
                                                                       approve=approve, note=note))
 
     def action_urge(self) -> None:
-        from agentdesk.screens.reason_prompt import ReasonPromptScreen
+        from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
         self.app.push_screen(ReasonPromptScreen(t("order.urge_title"), required=False, label=t("prompt.note")),
                              lambda note: note is not None and self.act("urge", note=note))
 
     def action_escalate(self) -> None:
-        from agentdesk.screens.reason_prompt import ReasonPromptScreen
+        from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
         self.app.push_screen(ReasonPromptScreen(t("order.escalate_title")),
                              lambda r: r and self.act("escalate", reason=r))
@@ -211,7 +210,7 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
             error = worker.error
             text = error_text(error)
             if isinstance(error, Conflict):
-                from agentdesk.screens.conflict import ConflictScreen
+                from agentdesk.dialogs.conflict import ConflictScreen
 
                 # Never overwrite another desk's change: show it, then let the agent decide again.
                 self.app.push_screen(ConflictScreen(text), lambda _: self.load())

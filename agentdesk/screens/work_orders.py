@@ -13,17 +13,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.policy.names import KINDS
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import DepartmentInfo
 from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES
-from agentdesk.widgets.column_fit import fit_widths
-from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.ui.columns import fit_widths
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, safe
+from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.deadline_badge import badge
-from agentdesk.widgets.localized import LocalizedBindings
-from agentdesk.widgets.safe_text import safe
 
 PAGE_SIZE = 50
 STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callback", "closed")

@@ -1,1 +1,1 @@
-"""Reusable widgets and the binding helpers every screen shares."""
+"""Reusable widgets: the parts screens and dialogs are built from."""

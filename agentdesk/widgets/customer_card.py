@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -12,12 +10,8 @@ from textual.widgets import Static
 from agentdesk.i18n import t
 from agentdesk.services.calls import CallerInfo
 from agentdesk.services.customers import CustomerCard
+from agentdesk.ui.text import fmt_time, plain, safe
 from agentdesk.widgets.deadline_badge import badge
-from agentdesk.widgets.safe_text import plain, safe
-
-
-def fmt_time(value: datetime | None) -> str:
-    return value.strftime("%m-%d %H:%M") if value else "—"
 
 
 def _line(label: str, value: str) -> Content:

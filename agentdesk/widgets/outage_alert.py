@@ -6,8 +6,7 @@ from textual.widgets import Static
 
 from agentdesk.i18n import t
 from agentdesk.services.outages import OutageInfo
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.safe_text import safe
+from agentdesk.ui.text import fmt_time, safe
 
 
 class OutageAlert(Static):

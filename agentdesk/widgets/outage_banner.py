@@ -6,8 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from agentdesk.i18n import t
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.safe_text import plain
+from agentdesk.ui.text import fmt_time, plain
 
 
 class OutageBanner(Static):

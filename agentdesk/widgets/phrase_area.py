@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from agentdesk.i18n import get_language, t
-from agentdesk.widgets.safe_text import plain
+from agentdesk.ui.text import plain
 
 
 class PhraseArea(Vertical):

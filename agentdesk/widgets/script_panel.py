@@ -6,7 +6,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from agentdesk.widgets.safe_text import safe
+from agentdesk.ui.text import safe
 
 
 class ScriptPanel(VerticalScroll, can_focus=False):

@@ -76,8 +76,8 @@ def test_signal_saves_drafts_and_exits_cleanly(demo_url: str, sig: int) -> None:
 async def test_kill_9_then_the_next_login_offers_the_draft(demo_url: str) -> None:
     from agentdesk.app import make_app
     from agentdesk.config import Settings
+    from agentdesk.dialogs.resume_call import ResumeCallScreen
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.resume_call import ResumeCallScreen
     from tests.pilot.conftest import login, settle
 
     proc = start_desk(demo_url)

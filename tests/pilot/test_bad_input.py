@@ -306,8 +306,8 @@ async def _caller_search(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
 @case("unregistered")
 async def _unregistered(pilot, db) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.dialogs.unregistered import UnregisteredScreen
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.unregistered import UnregisteredScreen
 
     app = pilot.app
     fields = ("#name", "#address", "#phone")
@@ -352,9 +352,9 @@ async def _unregistered(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
 @case("repair-description")
 async def _repair(pilot, db) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.dialogs.work_order_form import WorkOrderFormScreen
     from agentdesk.models import WorkOrder
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.work_order_form import WorkOrderFormScreen
 
     await login(pilot)
     await take_call(pilot)
@@ -377,9 +377,9 @@ async def _repair(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
 @case("complaint")
 async def _complaint(pilot, db) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.dialogs.complaint_intake import ComplaintIntakeScreen
     from agentdesk.models import Complaint
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.complaint_intake import ComplaintIntakeScreen
 
     await login(pilot)
     await take_call(pilot)
@@ -407,8 +407,8 @@ async def _complaint(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
 @case("praise")
 async def _praise(pilot, db) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.dialogs.praise import PraiseScreen
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.praise import PraiseScreen
 
     await login(pilot)
     await take_call(pilot)
@@ -452,8 +452,8 @@ async def _summary(pilot, db) -> None:  # type: ignore[no-untyped-def]
 async def _kb_search(pilot, db) -> None:  # type: ignore[no-untyped-def]
     from textual.widgets import DataTable
 
+    from agentdesk.dialogs.consult import ConsultScreen
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.consult import ConsultScreen
 
     await login(pilot)
     await take_call(pilot)
@@ -474,9 +474,9 @@ async def _kb_search(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
 @case("follow-up-question")
 async def _follow_up(pilot, db) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.dialogs.consult import ConsultScreen
     from agentdesk.models import Callback
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.consult import ConsultScreen
 
     await login(pilot)
     await take_call(pilot)
@@ -500,7 +500,7 @@ async def _follow_up(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _open_delay_form(pilot) -> None:  # type: ignore[no-untyped-def]
-    from agentdesk.screens.reason_prompt import DelayRequestScreen
+    from agentdesk.dialogs.reason_prompt import DelayRequestScreen
 
     await pilot.press("d")
     await settle(pilot)
@@ -548,8 +548,9 @@ async def _delay(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
 @case("outage-form")
 async def _outage(pilot, db) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.dialogs.outage_form import OutageFormScreen, split_areas
     from agentdesk.models import Outage, OutageArea
-    from agentdesk.screens.outages import OutageFormScreen, OutagesScreen, split_areas
+    from agentdesk.screens.outages import OutagesScreen
     from agentdesk.services.outages import clean_areas
 
     app = pilot.app
@@ -678,8 +679,8 @@ async def test_read_back_lines_never_carry_escape_sequences(desk, demo_db) -> No
 
 
 async def test_megabyte_in_a_read_back_field_does_not_freeze_the_desk(desk, demo_db) -> None:
+    from agentdesk.dialogs.praise import PraiseScreen
     from agentdesk.screens.call import CallScreen
-    from agentdesk.screens.praise import PraiseScreen
 
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -703,7 +704,7 @@ async def test_megabyte_in_a_read_back_field_does_not_freeze_the_desk(desk, demo
 
 
 async def test_megabyte_in_the_knowledge_base_search_is_refused_clearly(desk, demo_db) -> None:
-    from agentdesk.screens.consult import ConsultScreen
+    from agentdesk.dialogs.consult import ConsultScreen
 
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -721,7 +722,7 @@ async def test_megabyte_in_the_knowledge_base_search_is_refused_clearly(desk, de
 
 
 async def test_megabyte_question_answered_says_too_long(desk, demo_db) -> None:
-    from agentdesk.screens.consult import ConsultScreen
+    from agentdesk.dialogs.consult import ConsultScreen
 
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:

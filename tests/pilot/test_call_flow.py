@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import select
 
+from agentdesk.dialogs.checklist import ChecklistScreen
 from agentdesk.models import Call, Callback, Outage, OutageArea, OutageCall, WorkOrder
 from agentdesk.screens.call import CallScreen
-from agentdesk.screens.checklist import ChecklistScreen
 from agentdesk.screens.desk import DeskScreen
 from tests.pilot.conftest import login, settle, take_call_for, type_text
 
@@ -335,8 +335,8 @@ async def test_complaint_refused_without_contact(desk, demo_db) -> None:
 
 
 async def test_request_keys_still_work_after_escaping_a_form(desk, demo_db) -> None:
-    from agentdesk.screens.praise import PraiseScreen
-    from agentdesk.screens.work_order_form import WorkOrderFormScreen
+    from agentdesk.dialogs.praise import PraiseScreen
+    from agentdesk.dialogs.work_order_form import WorkOrderFormScreen
 
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from agentdesk.dialogs.handover_ack import HandoverAckScreen
 from agentdesk.models import HandoverAck, HandoverNote, Shift
 from agentdesk.screens.desk import DeskScreen
-from agentdesk.screens.handover_ack import HandoverAckScreen
 from agentdesk.screens.handover_review import HandoverReviewScreen
 from agentdesk.screens.login import LoginScreen
 from tests.pilot.conftest import login, settle, take_call_for, type_text

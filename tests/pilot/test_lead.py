@@ -7,10 +7,11 @@ import time
 
 from sqlalchemy import select
 
+from agentdesk.dialogs.outage_form import OutageFormScreen
 from agentdesk.models import Callback, Outage, OutageCall
 from agentdesk.screens.desk import DeskScreen
 from agentdesk.screens.lead_board import LeadBoardScreen
-from agentdesk.screens.outages import OutageFormScreen, OutagesScreen
+from agentdesk.screens.outages import OutagesScreen
 from tests.pilot.conftest import login, settle, take_call_for, type_text
 
 

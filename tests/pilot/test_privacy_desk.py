@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from agentdesk.app import make_app
-from agentdesk.screens.handover_export import HandoverExportScreen
+from agentdesk.dialogs.handover_export import HandoverExportScreen
 from tests.conftest import settings_for
 from tests.pilot.conftest import login, settle
 from tests.unit import test_privacy

@@ -7,7 +7,7 @@ from rich.cells import cell_len
 
 from agentdesk.i18n import catalog, set_language, t
 from agentdesk.screens import callback_queue, work_orders
-from agentdesk.widgets.column_fit import row_width
+from agentdesk.ui.columns import row_width
 
 LANGS = ["zh_CN", "en"]
 

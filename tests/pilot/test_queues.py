@@ -209,7 +209,7 @@ async def test_callback_unreachable_retries_then_closes(desk, demo_db, fixed_clo
 
 
 async def test_stale_save_gets_a_conflict_dialog(desk, demo_db) -> None:
-    from agentdesk.screens.conflict import ConflictScreen
+    from agentdesk.dialogs.conflict import ConflictScreen
     from agentdesk.services import accounts
     from agentdesk.services import workorders as wo
 

@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, DataTable, Input, OptionList, Select, Sele
 from textual.widgets._select import SelectOverlay
 
 from agentdesk.i18n import catalog, set_language
-from agentdesk.widgets.textual_keys import localize_textual_bindings, widget_key
+from agentdesk.ui.textual_keys import localize_textual_bindings, widget_key
 
 #: The Textual classes whose keys the desk shows: its fields, lists, dialogs and palette.
 USED = (Input, TextArea, DataTable, Select, SelectOverlay, Checkbox, OptionList, SelectionList, CommandPalette,

@@ -8,11 +8,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Footer, Select, Static
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import SEVERITIES, CallerInfo, DepartmentInfo, WorkOrderInfo
-from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.ui.text import fmt_time
 from agentdesk.widgets.phrase_area import PhraseArea
 
 REPAIR_KINDS = ("repair", "restore")

@@ -11,8 +11,8 @@ from textual.content import Content
 from textual.widgets import Footer, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo, DepartmentInfo, WorkOrderInfo
 from agentdesk.widgets.phrase_area import PhraseArea
@@ -154,7 +154,7 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
     def on_saved(self, result: object) -> None:
         if isinstance(result, WorkOrderInfo):
             from agentdesk.business import complete_line
-            from agentdesk.widgets.customer_card import fmt_time
+            from agentdesk.ui.text import fmt_time
 
             line = complete_line(self.business, result.number, fmt_time(result.resolve_by), get_language())
             self.dismiss(BusinessAccepted(result, line))

@@ -10,9 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from agentdesk.i18n import t
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.localized import LocalizedBindings
-from agentdesk.widgets.safe_text import plain
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, plain
 
 
 class ResumeCallScreen(LocalizedBindings, ModalScreen[int | None]):

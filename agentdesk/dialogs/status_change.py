@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Select, Static
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
-from agentdesk.screens.form_base import FormScreen
 
 NEXT_STATUSES = {
     "new": ("dispatched", "in_progress"),

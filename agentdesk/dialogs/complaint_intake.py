@@ -11,14 +11,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo, DepartmentInfo
 from agentdesk.services.complaints import ComplaintInfo
-from agentdesk.widgets.customer_card import fmt_time
+from agentdesk.ui.text import excerpt, fmt_time
 from agentdesk.widgets.phrase_area import PhraseArea
-from agentdesk.widgets.safe_text import excerpt
 
 
 @dataclass(frozen=True)

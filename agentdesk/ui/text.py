@@ -1,10 +1,12 @@
-"""User text on screen: never markup, never a terminal escape sequence.
+"""Text on screen: user text never as markup nor a terminal escape sequence; times as the desk shows them.
 
 Services clean what agents type before storing it, but imported or legacy rows may still
 carry ESC/OSC sequences or control characters; they are stripped again at display time.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from textual.content import Content
 
@@ -30,3 +32,8 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     in half loses its ESC to the cleaning and shows as harmless text."""
     text = clean_text(str(value)[: limit * 4]).replace("\n", " ").strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fmt_time(value: datetime | None) -> str:
+    """A time on a desk screen: month, day and minute (the year is the current one's)."""
+    return value.strftime("%m-%d %H:%M") if value else "—"

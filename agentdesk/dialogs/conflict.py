@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from agentdesk.i18n import t
-from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.ui.localized import LocalizedBindings
 
 
 class ConflictScreen(LocalizedBindings, ModalScreen[None]):

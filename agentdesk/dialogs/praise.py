@@ -8,11 +8,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Checkbox, Footer, Select, Static
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
+from agentdesk.ui.text import excerpt
 from agentdesk.widgets.phrase_area import PhraseArea
-from agentdesk.widgets.safe_text import excerpt
 
 
 class PraiseScreen(FormScreen[str | None]):

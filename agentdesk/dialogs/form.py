@@ -14,8 +14,8 @@ from textual.widgets import Checkbox, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
-from agentdesk.widgets.draft_keeper import DraftKeeper
-from agentdesk.widgets.localized import LocalizedBindings
+from agentdesk.ui.drafts import DraftKeeper
+from agentdesk.ui.localized import LocalizedBindings
 from agentdesk.widgets.phrase_area import PhraseArea
 
 R = TypeVar("R")

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import LoginResult
 
 FORMATS = ("md", "csv", "json", "xlsx")

@@ -9,14 +9,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Input, Static
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
 from agentdesk.normalize import cjk_wrap
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo, FollowUpInfo
 from agentdesk.services.kb import KbArticleView, KbHit
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.safe_text import plain, safe
+from agentdesk.ui.text import fmt_time, plain, safe
 
 
 class ConsultAnswered:

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Footer, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.calls import CHECKLIST_ITEMS
 
 

@@ -13,12 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from agentdesk.screens.worker_errors import error_text
 from agentdesk.i18n import t
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.widgets.customer_card import fmt_time
-from agentdesk.widgets.localized import LocalizedBindings
-from agentdesk.widgets.safe_text import plain
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.text import fmt_time, plain
+from agentdesk.ui.worker_errors import error_text
 
 
 def note_text(note: Any) -> Content:

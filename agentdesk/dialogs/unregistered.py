@@ -8,8 +8,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
+from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
-from agentdesk.screens.form_base import FormScreen
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo
 

@@ -28,7 +28,7 @@ class LocalizedBindings:
     """Mixin for screens and widgets: call ``localize_bindings`` after DOMNode init."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        from agentdesk.widgets.textual_keys import localize_textual_bindings
+        from agentdesk.ui.textual_keys import localize_textual_bindings
 
         localize_textual_bindings()  # widget classes this screen's module has just imported
         super().__init__(*args, **kwargs)
