@@ -47,7 +47,6 @@ from agentdesk.i18n import t
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from agentdesk.db import Database
     from agentdesk.services.accounts import AgentInfo
     from agentdesk.services.outages import OutageInfo
 
@@ -101,8 +100,9 @@ class _NotLead(Exception):
         self.number = number
 
 
-def _as_lead(database: Database, number: str, action: Callable[[Session, AgentInfo], R]) -> R:
-    """Authenticate ``number`` and run ``action(session, actor)`` in one write transaction.
+def _as_lead(ctx: typer.Context, db: str | None, number: str, action: Callable[[Session, AgentInfo], R]) -> R:
+    """Open the database, authenticate ``number`` and run ``action(session, actor)`` in one
+    write transaction.
 
     A wrong PIN is committed (the failed-try counter, as ``accounts.login`` does) and
     exits 1; an agent who is not a lead exits 1 with everything rolled back.
@@ -113,6 +113,7 @@ def _as_lead(database: Database, number: str, action: Callable[[Session, AgentIn
     from agentdesk.services.errors import InvalidInput, LoginFailed, ServiceError
     from agentdesk.services.outages import NotActive
 
+    database = open_db(settings_from(ctx, db))
     pin = read_pin(confirm=False)
     try:
         with database.write() as session:
@@ -179,10 +180,6 @@ def _print_table(infos: list[OutageInfo]) -> None:
     console().print(table)
 
 
-def _open(ctx: typer.Context, db: str | None) -> Database:
-    return open_db(settings_from(ctx, db))
-
-
 # -- commands ---------------------------------------------------------------------------------
 
 
@@ -202,8 +199,7 @@ def declare_cmd(
 
     moment = parse_iso(eta) if eta is not None else None
     v = _checked(areas=area or [], services=services or "", cause=cause or "", eta=moment, message=message or "")
-    database = _open(ctx, db)
-    info = _as_lead(database, agent, lambda session, actor: outages.declare(
+    info = _as_lead(ctx, db, agent, lambda session, actor: outages.declare(
         session, actor=actor, areas=list(v["areas"]), services=list(v["services"]), cause=v["cause"],
         eta=v.get("eta"), message=v["message"]))
     if as_json:
@@ -232,7 +228,6 @@ def update_cmd(
         fail(t("outages.nothing_to_update"), 2)
     moment = parse_iso(eta) if eta is not None else None
     v = _checked(areas=area or None, services=services, cause=cause, eta=moment, message=message)
-    database = _open(ctx, db)
     before: list[OutageInfo] = []
 
     def change(session: Session, actor: AgentInfo) -> OutageInfo:
@@ -240,7 +235,7 @@ def update_cmd(
         return outages.update(session, outage_id, actor=actor, areas=v.get("areas"), services=v.get("services"),
                               cause=v.get("cause"), eta=v.get("eta"), message=v.get("message"), clear_eta=no_eta)
 
-    info = _as_lead(database, agent, change)
+    info = _as_lead(ctx, db, agent, change)
     if as_json:
         print_json(_info_json(info))
     elif before and _fields(before[0]) == _fields(info):
@@ -259,8 +254,7 @@ def clear_cmd(
 ) -> None:
     from agentdesk.services import outages
 
-    database = _open(ctx, db)
-    info, created = _as_lead(database, agent, lambda session, actor: outages.clear(session, outage_id, actor=actor))
+    info, created = _as_lead(ctx, db, agent, lambda session, actor: outages.clear(session, outage_id, actor=actor))
     if as_json:
         print_json({**_info_json(info), "callbacks_created": created})
     else:
