@@ -52,8 +52,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = open_database(f"sqlite:///{path}")
     try:
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(demo, "FAKER_NAMES", 300)
-            mp.setattr(demo, "BULK_LOAD", 100)
+            mp.setattr(demo.build, "FAKER_NAMES", 300)  # where each is read
+            mp.setattr(demo.bulk, "BULK_LOAD", 100)
             demo.build_demo(db, customers=1500, workorders=3000, handovers=False)
     finally:
         db.dispose()

@@ -224,7 +224,7 @@ def _compile(session: Session, shift: Shift, at: datetime) -> tuple[list[Handove
 
 
 def compile_handover(session: Session, shift_id: int, *, actor: AgentInfo) -> HandoverDraft:
-    """What ``shift_id`` leaves open (see the module docstring). Only its agent or a lead."""
+    """What ``shift_id`` leaves open (see the package docstring). Only its agent or a lead."""
     shift = _shift(session, shift_id)
     _require_own_or_lead(shift, actor)
     items, counts, open_calls = _compile(session, shift, clock.now())

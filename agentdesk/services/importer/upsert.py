@@ -148,7 +148,7 @@ def import_customers(
     batch_size: int = BATCH,
     source: RowSource | None = None,
 ) -> ImportReport:
-    """Upsert the customers of a file by user code; see the module docstring.
+    """Upsert the customers of a file by user code; see the package docstring.
 
     ``progress(rows_done, rows_expected_or_None)`` is called after each batch.
     Raises ImportUsageError / MissingColumns before anything is written. ``source`` is
