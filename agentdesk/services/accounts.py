@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from agentdesk import clock
+from agentdesk.db import Database
 from agentdesk.models import ROLES, Agent, Shift
 from agentdesk.normalize import normalize_name
 from agentdesk.services import audit
@@ -178,7 +179,7 @@ def authenticate(session: Session, number: str, pin: str) -> AgentInfo:
     return _info(agent)
 
 
-def login(db, number: str, pin: str, *, seat: str | None = None) -> LoginResult:  # type: ignore[no-untyped-def]
+def login(db: Database, number: str, pin: str, *, seat: str | None = None) -> LoginResult:
     """Authenticate and open a shift, in one transaction; failures still count."""
     with db.write() as session:
         try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agentdesk import clock
 from agentdesk.models import Agent, AuditEvent
@@ -52,9 +52,9 @@ class AuditLine:
 
 def list_events(session: Session, *, since: datetime | None = None, limit: int = 200) -> list[AuditLine]:
     """Audit rows, newest first (the ``at`` index serves the range)."""
-    query = (select(AuditEvent, Agent.number).join(Agent, Agent.id == AuditEvent.agent_id, isouter=True)
-             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    query = (select(AuditEvent, col(Agent.number)).join(Agent, col(Agent.id) == col(AuditEvent.agent_id), isouter=True)
+             .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit))
     if since is not None:
-        query = query.where(AuditEvent.at >= since)
-    return [AuditLine(e.id, e.at, number, e.action, e.entity, e.entity_id, e.detail)  # type: ignore[arg-type]
+        query = query.where(col(AuditEvent.at) >= since)
+    return [AuditLine(e.id, e.at, number, e.action, e.entity, e.entity_id, e.detail)
             for e, number in session.execute(query).all()]

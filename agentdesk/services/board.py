@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agentdesk.models import Agent, Call, Callback, Department, Shift, WorkOrder
 from agentdesk.services.accounts import AgentInfo, require_lead
@@ -43,9 +43,9 @@ def board(session: Session, *, actor: AgentInfo, now: datetime, since: datetime)
     """Everything on the board, read in one unit of work; ``since`` is the lead's shift start."""
     require_lead(actor)
     rows = session.execute(
-        select(Department.name, WorkOrder.status, func.count())
-        .join(Department, Department.id == WorkOrder.department_id, isouter=True)
-        .where(WorkOrder.status.in_(OPEN))
+        select(col(Department.name), col(WorkOrder.status), func.count())
+        .join(Department, col(Department.id) == col(WorkOrder.department_id), isouter=True)
+        .where(col(WorkOrder.status).in_(OPEN))
         .group_by(Department.name, WorkOrder.status)
         .order_by(Department.name, WorkOrder.status)
     ).all()
@@ -54,23 +54,24 @@ def board(session: Session, *, actor: AgentInfo, now: datetime, since: datetime)
     day_end = day_start + timedelta(days=1)
     due_today = session.execute(
         select(func.count()).select_from(Callback)
-        .where(Callback.status.in_(("pending", "claimed")), Callback.due_at >= day_start, Callback.due_at < day_end)
+        .where(col(Callback.status).in_(("pending", "claimed")), col(Callback.due_at) >= day_start,
+               col(Callback.due_at) < day_end)
     ).scalar_one()
     overdue_callbacks = queue(session, due_before=now, page_size=30).rows
     first_hour = since.replace(minute=0, second=0, microsecond=0)
     hours = Counter(
         int((started - first_hour).total_seconds() // 3600) for started in session.execute(
-            select(Call.started_at).where(Call.started_at >= first_hour, Call.started_at <= now)
+            select(col(Call.started_at)).where(col(Call.started_at) >= first_hour, col(Call.started_at) <= now)
         ).scalars()
     )
     span = int((now - first_hour).total_seconds() // 3600) + 1
     per_hour = tuple(((first_hour + timedelta(hours=i)).hour, hours.get(i, 0)) for i in range(max(span, 1)))
-    open_calls = set(session.execute(select(Call.agent_id).where(Call.status == "open")).scalars())
+    open_calls = set(session.execute(select(col(Call.agent_id)).where(col(Call.status) == "open")).scalars())
     on_shift = tuple(
         OnShift(a.number, a.name, a.role, a.team, s.started_at, a.id in open_calls)
         for s, a in session.execute(
-            select(Shift, Agent).join(Agent, Agent.id == Shift.agent_id)
-            .where(Shift.ended_at.is_(None)).order_by(Agent.number)
+            select(Shift, Agent).join(Agent, col(Agent.id) == col(Shift.agent_id))
+            .where(col(Shift.ended_at).is_(None)).order_by(col(Agent.number))
         ).all()
     )
     return BoardData(

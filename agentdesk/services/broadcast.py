@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from agentdesk.db import Database
 from agentdesk.models import ChangeCounter
 
 OUTAGES = "outages"
@@ -70,7 +71,7 @@ class Watcher:
     between threads.
     """
 
-    def __init__(self, db, topic: str = OUTAGES) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: Database, topic: str = OUTAGES) -> None:
         self.db = db
         self.topic = topic
         self.last: int | None = None  # the value the previous successful poll saw

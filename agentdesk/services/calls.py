@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agentdesk import clock
 from agentdesk.models import Call, Callback, Customer, Department, WorkOrder, WorkOrderEvent
@@ -122,7 +122,8 @@ def identify_customer(session: Session, call_id: int, customer_id: int, *, actor
     from agentdesk.models import CustomerPhone
 
     phone = session.execute(
-        select(CustomerPhone.phone).where(CustomerPhone.customer_id == customer_id).order_by(CustomerPhone.id).limit(1)
+        select(col(CustomerPhone.phone)).where(col(CustomerPhone.customer_id) == customer_id)
+            .order_by(col(CustomerPhone.id)).limit(1)
     ).scalar_one_or_none()
     return CallerInfo(customer_id, customer.name, phone or "", customer.address, customer.area_name,
                       customer.area_class, customer.tier)
@@ -227,11 +228,13 @@ def consult_follow_up(
 
 
 def list_departments(session: Session) -> list[DepartmentInfo]:
-    return [DepartmentInfo(d.id, d.code, d.name) for d in  # type: ignore[arg-type]
-            session.execute(select(Department).order_by(Department.id)).scalars()]
+    return [DepartmentInfo(d.id, d.code, d.name) for d in
+            session.execute(select(Department).order_by(col(Department.id))).scalars()]
 
 
-def preview_deadlines(session: Session, call_id: int, kind: str, severity: str, policy: str) -> dict[str, datetime | None]:
+def preview_deadlines(
+    session: Session, call_id: int, kind: str, severity: str, policy: str
+) -> dict[str, datetime | None]:
     """The deadlines a work order would get if saved now, to tell the caller before saving."""
     call = session.get(Call, call_id)
     if call is None:
@@ -268,7 +271,9 @@ def create_work_order(
         number=f"tmp-{call_id}-{now.timestamp()}",
         call_id=call_id, customer_id=call.customer_id, kind=kind, severity=severity, area_class=area, tier=tier,
         department_id=department_id, owner_agent_id=actor.id, status="dispatched", description=description,
-        phrase_flag=flagged, created_at=now, dispatched_at=now, **deadlines,
+        phrase_flag=flagged, created_at=now, dispatched_at=now,
+        respond_by=deadlines["respond_by"], reply_by=deadlines["reply_by"], resolve_by=deadlines["resolve_by"],
+        callback_by=deadlines["callback_by"], contact_by=deadlines["contact_by"], warn_at=deadlines["warn_at"],
     )
     session.add(order)
     session.flush()
@@ -326,9 +331,9 @@ def record_praise(session: Session, call_id: int, *, kind: str, content: str, fo
 
 def needs_checklist(session: Session, call_id: int) -> bool:
     """Something left unsolved: a work order or a promised reply came out of this call."""
-    order = session.execute(select(WorkOrder.id).where(WorkOrder.call_id == call_id).limit(1)).first()
+    order = session.execute(select(col(WorkOrder.id)).where(col(WorkOrder.call_id) == call_id).limit(1)).first()
     followup = session.execute(
-        select(Callback.id).where(Callback.call_id == call_id, Callback.kind == "followup").limit(1)
+        select(col(Callback.id)).where(col(Callback.call_id) == call_id, col(Callback.kind) == "followup").limit(1)
     ).first()
     return bool(order or followup)
 
@@ -368,8 +373,8 @@ def resume_call(session: Session, call_id: int, *, actor: AgentInfo) -> tuple[Ca
             from agentdesk.models import CustomerPhone
 
             phone = session.execute(
-                select(CustomerPhone.phone).where(CustomerPhone.customer_id == customer.id)
-                .order_by(CustomerPhone.id).limit(1)
+                select(col(CustomerPhone.phone)).where(col(CustomerPhone.customer_id) == customer.id)
+                .order_by(col(CustomerPhone.id)).limit(1)
             ).scalar_one_or_none()
             caller = CallerInfo(customer.id, customer.name, phone or "", customer.address, customer.area_name,
                                 customer.area_class, customer.tier)

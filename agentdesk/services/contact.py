@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agentdesk.models import Callback, CustomerPhone
 from agentdesk.services import audit
@@ -21,7 +21,8 @@ def reveal_callback_phone(session: Session, callback_id: int, *, actor: AgentInf
     number = cb.contact_phone
     if not number and cb.customer_id is not None:
         number = session.execute(
-            select(CustomerPhone.phone).where(CustomerPhone.customer_id == cb.customer_id).order_by(CustomerPhone.id)
+            select(col(CustomerPhone.phone)).where(col(CustomerPhone.customer_id) == cb.customer_id)
+                .order_by(col(CustomerPhone.id))
             .limit(1)
         ).scalar_one_or_none()
     audit.record(session, "phone.unmask", actor_id=actor.id, entity="callback", entity_id=callback_id)

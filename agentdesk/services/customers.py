@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, Select, and_, bindparam, column, select, table
+from sqlalchemy import BindParameter, Row, Select, bindparam, column, select, table
 from sqlmodel import Session, col
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
@@ -77,11 +77,6 @@ class CustomerCard:
     callbacks_due: tuple[CallbackLine, ...]
 
 
-def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
-    """column starts with prefix, written as a range so a B-tree index serves it on every database."""
-    return and_(column >= prefix, column < prefix + "\U0010ffff")
-
-
 # -- caller search: one prebuilt statement per step ------------------------------------------
 #
 # Each step reads one index in its order and stops at its LIMIT (``:n``), so none sorts or
@@ -97,8 +92,11 @@ _FIRST_PHONE = (select(_P.c.phone).where(_P.c.customer_id == _C.c.id).order_by(_
                 .scalar_subquery().label("phone"))
 _HIT = select(_C.c.id, _C.c.user_code, _C.c.name, _C.c.name_initials, _C.c.name_pinyin, _C.c.area_name,
               _C.c.tier, _FIRST_PHONE)
-_N, _Q, _HI = bindparam("n"), bindparam("q"), bindparam("hi")
-_MATCH, _LIKE = bindparam("match"), bindparam("like")
+_N: BindParameter[int] = bindparam("n")
+_Q: BindParameter[str] = bindparam("q")
+_HI: BindParameter[str] = bindparam("hi")
+_MATCH: BindParameter[str] = bindparam("match")
+_LIKE: BindParameter[str] = bindparam("like")
 
 
 def _customers_in(phone_ids: Select) -> Select:
@@ -139,7 +137,7 @@ def _sqlite_fts(session: Session) -> bool:
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         return False
-    key = str(bind.url)
+    key = str(bind.engine.url)
     if not _has_fts.get(key):
         found = session.connection().exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE name IN ('customer_phones_fts', 'customers_name_fts')"
@@ -254,14 +252,14 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
     phones = tuple(
         PhoneLine(p.phone, p.kind, mask_phone(p.phone))
         for p in session.execute(
-            select(CustomerPhone).where(CustomerPhone.customer_id == customer_id).order_by(CustomerPhone.id)
+            select(CustomerPhone).where(col(CustomerPhone.customer_id) == customer_id).order_by(col(CustomerPhone.id))
         ).scalars()
     )
     calls = tuple(
         CallLine(c.id, c.started_at, c.request_type, c.outcome, c.summary or "")
         for c in session.execute(
-            select(Call).where(Call.customer_id == customer_id, Call.status == "closed")
-            .order_by(Call.started_at.desc()).limit(5)
+            select(Call).where(col(Call.customer_id) == customer_id, col(Call.status) == "closed")
+            .order_by(col(Call.started_at).desc()).limit(5)
         ).scalars()
     )
     from agentdesk.services.workorders import order_row
@@ -269,18 +267,19 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
     orders = tuple(
         OrderLine(o.id, o.number, o.kind, o.status, o.resolve_by, dept or "", order_row(session, o.id).badge)
         for o, dept in session.execute(
-            select(WorkOrder, Department.name)
-            .join(Department, Department.id == WorkOrder.department_id, isouter=True)
-            .where(WorkOrder.customer_id == customer_id, WorkOrder.status.in_(OPEN_ORDER_STATUSES))
-            .order_by(WorkOrder.resolve_by)
+            select(WorkOrder, col(Department.name))
+            .join(Department, col(Department.id) == col(WorkOrder.department_id), isouter=True)
+            .where(col(WorkOrder.customer_id) == customer_id, col(WorkOrder.status).in_(OPEN_ORDER_STATUSES))
+            .order_by(col(WorkOrder.resolve_by))
             .limit(10)
         ).all()
     )
     callbacks = tuple(
         CallbackLine(cb.id, cb.kind, cb.due_at, cb.reason)
         for cb in session.execute(
-            select(Callback).where(Callback.customer_id == customer_id, Callback.status.in_(("pending", "claimed")))
-            .order_by(Callback.due_at).limit(10)
+            select(Callback)
+            .where(col(Callback.customer_id) == customer_id, col(Callback.status).in_(("pending", "claimed")))
+            .order_by(col(Callback.due_at)).limit(10)
         ).scalars()
     )
     return CustomerCard(
@@ -297,9 +296,9 @@ def first_phones(session: Session, customer_ids: Iterable[int]) -> dict[int, str
         return {}
     phones: dict[int, str] = {}
     for cid, phone in session.execute(
-        select(CustomerPhone.customer_id, CustomerPhone.phone)
+        select(col(CustomerPhone.customer_id), col(CustomerPhone.phone))
         .where(col(CustomerPhone.customer_id).in_(ids))
-        .order_by(CustomerPhone.customer_id, CustomerPhone.id)
+        .order_by(col(CustomerPhone.customer_id), col(CustomerPhone.id))
     ).all():
         phones.setdefault(cid, phone)
     return phones

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from agentdesk.policy import load_policy
+from agentdesk.policy import Policy, load_policy
 
 CLOCK_COLUMNS = ("respond_by", "reply_by", "resolve_by", "callback_by", "contact_by")
 WARN_RATIO = 0.75
 
 
 @lru_cache(maxsize=32)
-def _policy(name: str):  # type: ignore[no-untyped-def]
+def _policy(name: str) -> Policy:
     return load_policy(name)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agentdesk import clock
 from agentdesk.models import Call, Draft
@@ -33,7 +33,7 @@ def save_draft(session: Session, agent_id: int, form: str, key: str, values: dic
     cleaned = {k: clean_text(v)[:MAX_DRAFT_CHARS] if isinstance(v, str) else v for k, v in values.items()}
     payload = json.dumps(cleaned, ensure_ascii=False, sort_keys=True)
     draft = session.execute(
-        select(Draft).where(Draft.agent_id == agent_id, Draft.form == form, Draft.key == key)
+        select(Draft).where(col(Draft.agent_id) == agent_id, col(Draft.form) == form, col(Draft.key) == key)
     ).scalar_one_or_none()
     if draft is None:
         session.add(Draft(agent_id=agent_id, form=form, key=key, payload=payload, updated_at=clock.now()))
@@ -45,7 +45,7 @@ def save_draft(session: Session, agent_id: int, form: str, key: str, values: dic
 
 def load_draft(session: Session, agent_id: int, form: str, key: str) -> DraftInfo | None:
     draft = session.execute(
-        select(Draft).where(Draft.agent_id == agent_id, Draft.form == form, Draft.key == key)
+        select(Draft).where(col(Draft.agent_id) == agent_id, col(Draft.form) == form, col(Draft.key) == key)
     ).scalar_one_or_none()
     if draft is None:
         return None
@@ -53,9 +53,9 @@ def load_draft(session: Session, agent_id: int, form: str, key: str) -> DraftInf
 
 
 def delete_drafts(session: Session, agent_id: int, *, key: str, forms: tuple[str, ...] | None = None) -> None:
-    query = delete(Draft).where(Draft.agent_id == agent_id, Draft.key == key)
+    query = delete(Draft).where(col(Draft.agent_id) == agent_id, col(Draft.key) == key)
     if forms:
-        query = query.where(Draft.form.in_(forms))
+        query = query.where(col(Draft.form).in_(forms))
     session.execute(query)
 
 
@@ -70,12 +70,13 @@ class UnfinishedCall:
 def unfinished_calls(session: Session, agent_id: int) -> list[UnfinishedCall]:
     """Calls this agent left open (a crash, a killed terminal), with the drafts kept for them."""
     calls = session.execute(
-        select(Call).where(Call.agent_id == agent_id, Call.status == "open").order_by(Call.started_at)
+        select(Call).where(col(Call.agent_id) == agent_id, col(Call.status) == "open").order_by(col(Call.started_at))
     ).scalars().all()
     out = []
     for call in calls:
         forms = tuple(session.execute(
-            select(Draft.form).where(Draft.agent_id == agent_id, Draft.key == str(call.id)).order_by(Draft.form)
+            select(col(Draft.form)).where(col(Draft.agent_id) == agent_id, col(Draft.key) == str(call.id))
+                .order_by(col(Draft.form))
         ).scalars())
-        out.append(UnfinishedCall(call.id, call.started_at, call.caller_name, forms))  # type: ignore[arg-type]
+        out.append(UnfinishedCall(call.id, call.started_at, call.caller_name, forms))
     return out

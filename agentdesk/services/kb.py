@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, inspect, or_, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agentdesk.models import KbArticle
 from agentdesk.normalize import clean_text
@@ -50,7 +50,8 @@ def kb_search(session: Session, query: str, limit: int = KB_LIMIT) -> list[KbHit
     terms = list(dict.fromkeys(t for t in cleaned.split() if t))  # each term once
     if not terms:
         rows = session.execute(
-            select(KbArticle.id, KbArticle.title, KbArticle.category).order_by(KbArticle.category, KbArticle.title)
+            select(col(KbArticle.id), col(KbArticle.title), col(KbArticle.category))
+            .order_by(col(KbArticle.category), col(KbArticle.title))
             .limit(limit)
         ).all()
         return [KbHit(*r) for r in rows]
@@ -66,15 +67,15 @@ def kb_search(session: Session, query: str, limit: int = KB_LIMIT) -> list[KbHit
         return [KbHit(*r) for r in rows]
     conditions = [
         or_(
-            KbArticle.title.icontains(t, autoescape=True),
-            KbArticle.body.icontains(t, autoescape=True),
-            KbArticle.tags.icontains(t, autoescape=True),
+            col(KbArticle.title).icontains(t, autoescape=True),
+            col(KbArticle.body).icontains(t, autoescape=True),
+            col(KbArticle.tags).icontains(t, autoescape=True),
         )
         for t in terms
     ]
-    title_hit = and_(*[KbArticle.title.icontains(t, autoescape=True) for t in terms])
+    title_hit = and_(*[col(KbArticle.title).icontains(t, autoescape=True) for t in terms])
     rows = session.execute(
-        select(KbArticle.id, KbArticle.title, KbArticle.category)
+        select(col(KbArticle.id), col(KbArticle.title), col(KbArticle.category))
         .where(and_(*conditions))
         .order_by(title_hit.desc(), KbArticle.title)
         .limit(limit)
