@@ -139,7 +139,7 @@ def test_key_names_are_spelled_as_textual_spells_them(written: str, textual: str
 def test_the_file_is_found_in_the_user_config_dir_or_named_by_the_environment(tmp_path: Path) -> None:
     assert keymap_path({"AGENTDESK_KEYMAP": str(tmp_path / "mine.toml")}) == tmp_path / "mine.toml"
     if sys.platform.startswith("linux"):
-        assert keymap_path({}) .name == "keymap.toml"
+        assert keymap_path({}).name == "keymap.toml"
         assert keymap_path({}).parent.name == "agentdesk"
 
 
