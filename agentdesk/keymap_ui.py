@@ -119,16 +119,21 @@ def scopes() -> list[Scope]:
 
 
 def binding_rows() -> list[BindingRow]:
-    """Every binding with an id, where its class declares it (the form base's: every form)."""
-    rows: list[BindingRow] = []
+    """Every binding with an id, where its class declares it (the form base's: every form).
+
+    The app's first, then by the id's first part (``call.…``, ``desk.…``), each class's in
+    the order it declares them: the order a reader looks an id up in.
+    """
+    rows: list[tuple[tuple[bool, str], BindingRow]] = []
     for cls in binding_classes():
         by_id: dict[str, list[Binding]] = {}
         for binding in _declared(cls):
             if binding.id:
                 by_id.setdefault(binding.id, []).append(binding)
-        rows += [BindingRow(binding_id, tuple(b.key for b in bindings), _description(bindings[0]), place_name(cls))
+        rows += [((not issubclass(cls, App), binding_id.split(".")[0]),
+                  BindingRow(binding_id, tuple(b.key for b in bindings), _description(bindings[0]), place_name(cls)))
                  for binding_id, bindings in by_id.items()]
-    return rows
+    return [row for _, row in sorted(rows, key=lambda item: item[0])]
 
 
 def load_user_keymap(path: Path | None = None) -> Keymap:

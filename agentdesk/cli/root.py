@@ -20,6 +20,7 @@ from agentdesk.cli.db import db_app
 from agentdesk.cli.demo import demo
 from agentdesk.cli.handover import handover_app
 from agentdesk.cli.imports import import_app
+from agentdesk.cli.keys import keys
 from agentdesk.cli.outage import outage_app
 from agentdesk.cli.policy import policy_app, sla_app
 from agentdesk.cli.queues import callbacks_app, workorders_app
@@ -47,6 +48,7 @@ app.add_typer(outage_app, name="outage")
 app.add_typer(handover_app, name="handover")
 app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
+app.command("keys", help=t("keymap.keys_help"))(keys)
 
 
 def main() -> None:
