@@ -2,7 +2,9 @@
 
 The layer contracts in pyproject.toml (``lint-imports``) keep packages in order; this test
 looks one level finer, at modules: two modules that import each other, even inside a
-function or under ``TYPE_CHECKING``, cannot be understood or moved one without the other.
+function, cannot be understood or moved one without the other. Imports under
+``TYPE_CHECKING`` do not count here (they never run, and a type may name its user), but the
+layer contracts do count them.
 The graph is grimp's, the library import-linter is built on, so both see the same imports.
 """
 
@@ -66,7 +68,7 @@ def test_the_cycle_finder_finds_cycles() -> None:
 @pytest.mark.xfail(strict=False, reason="until the cli/ package and the UI's app-owned navigation land: "
                    "cli <-> cli_commands, screens.login <-> screens.desk, callback_call <-> callback_queue")
 def test_agentdesk_has_no_import_cycle() -> None:
-    imports = grimp.build_graph("agentdesk", cache_dir=None)
+    imports = grimp.build_graph("agentdesk", cache_dir=None, exclude_type_checking_imports=True)
     graph = {m: imports.find_modules_directly_imported_by(m) for m in imports.modules}
     cycles = strongly_connected(graph)
     assert cycles == [], "modules that import each other (break the cycle, e.g. pass a callable in):\n" + "\n".join(
