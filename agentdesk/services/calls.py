@@ -1,4 +1,4 @@
-"""One call, from pick-up to goodbye: the rules of DESIGN.md's call flow.
+"""One call, from pick-up to goodbye: the rules of docs/design.md, "A call".
 
 Every function takes a Session (one unit of work), checks the rules, writes the change and
 its audit row together, and returns plain data. Screens and the CLI call these alike.

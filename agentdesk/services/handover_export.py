@@ -1,6 +1,6 @@
 """Handover notes as files: Markdown, CSV, JSON and XLSX (pure: notes in, bytes out).
 
-DESIGN.md "Shift handover": phone numbers masked (138****8000) unless ``unmasked`` — the
+docs/design.md "Shift handover": phone numbers masked (138****8000) unless ``unmasked`` — the
 caller (the CLI, a screen) decides who may ask for that and audits it
 (:func:`agentdesk.services.handover.record_export`). Headers and labels are in ``lang``;
 user text (descriptions, reasons, notes, names) is data, never markup or formulas:

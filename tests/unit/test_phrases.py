@@ -18,7 +18,7 @@ from agentdesk.phrases import (
     suggestion,
 )
 
-# DESIGN.md, "The call, step by step", item 7 (seed 002).
+# docs/design.md, "A call": the forbidden phrases (seed 002).
 DESIGN_FORBIDDEN = [
     "不知道", "不关我事", "讨厌", "烦死了", "急什么", "等一会儿", "怎么搞的",
     "你弄错了", "自己去看", "下班了", "找别人去", "我不负责这些事",

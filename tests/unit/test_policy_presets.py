@@ -1,4 +1,5 @@
-"""Every figure of DESIGN.md's policy table, reproduced through the public API.
+"""Every figure of the preset table in docs/design.md ("Deadlines need a calendar"),
+reproduced through the public API.
 
 Monday 2026-11-23 is an ordinary working day (no holiday near it), so clock-hour figures
 read directly; the calendar-sensitive figures have their own dates.

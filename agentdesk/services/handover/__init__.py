@@ -1,6 +1,6 @@
 """Shift handover (交接班): what a shift leaves open, confirmed at logout, read at login.
 
-DESIGN.md "Shift handover". Functions over a Session like the other services: roles are
+docs/design.md "Shift handover". Functions over a Session like the other services: roles are
 checked here, every change writes its audit row in the caller's transaction, and frozen
 dataclasses come back.
 

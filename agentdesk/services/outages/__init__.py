@@ -1,6 +1,6 @@
 """Outages (大面积故障): declared by a lead, shown on every desk, calls linked, cleared.
 
-DESIGN.md "Outage broadcast". The life of an outage:
+docs/design.md "Outages". The life of an outage:
 
 * :func:`declare` — a lead names the areas (free-form names from the customer records,
   wide to narrow: 朝阳区, 朝阳区红旗街道 …; an outage area covers every customer area that
