@@ -15,11 +15,12 @@ from sqlmodel import Session, col
 
 from agentdesk import clock
 from agentdesk.models import Call, Callback, Customer, Department, WorkOrder, WorkOrderEvent
-from agentdesk.normalize import PhoneError, clean_text, normalize_name, parse_phone
+from agentdesk.normalize import PhoneError, normalize_name, parse_phone
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.deadlines import policy_clocks, work_order_deadlines
 from agentdesk.services.errors import InvalidFields, InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.text import clean_field
 
 REQUEST_TYPES = ("consult", "complaint", "repair", "business", "praise")
 CHECKLIST_ITEMS = ("reason", "department", "order", "callback")
@@ -91,12 +92,7 @@ def _call(session: Session, call_id: int, actor: AgentInfo) -> Call:
 
 
 def _text(value: str, field: str, *, required: bool = True) -> str:
-    value = clean_text(value or "").strip()
-    if required and not value:
-        raise InvalidInput("field.required", field=field)
-    if len(value) > MAX_TEXT:
-        raise InvalidInput("field.too_long", field=field, limit=MAX_TEXT)
-    return value
+    return clean_field(value, field, limit=MAX_TEXT, required=required)
 
 
 def start_call(session: Session, *, actor: AgentInfo, shift_id: int | None) -> CallInfo:

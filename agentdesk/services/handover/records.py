@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from agentdesk.models import Agent, Shift
-from agentdesk.normalize import clean_text, mask_phone
+from agentdesk.normalize import mask_phone
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.errors import NotFound, PermissionDenied
+from agentdesk.services.text import clean_field
 
 ITEM_KINDS = ("work_order", "follow_up", "callback", "outage", "open_call")
 EXPORT_FORMATS = ("md", "csv", "json", "xlsx")
@@ -102,10 +103,7 @@ def _require_own_or_lead(shift: Shift, actor: AgentInfo) -> None:
 
 
 def _clean_notes(notes: str | None) -> str:
-    text = clean_text(notes or "").strip()
-    if len(text) > MAX_NOTES:
-        raise InvalidInput("field.too_long", field="notes", limit=MAX_NOTES)
-    return text
+    return clean_field(notes, "notes", limit=MAX_NOTES)
 
 
 

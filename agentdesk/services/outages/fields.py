@@ -13,6 +13,7 @@ from agentdesk import clock
 from agentdesk.i18n import t
 from agentdesk.normalize import clean_text
 from agentdesk.services.errors import InvalidFields, InvalidInput
+from agentdesk.services.text import clean_field
 
 SERVICES = ("tv", "broadband", "phone")
 STATUSES = ("active", "cleared")
@@ -106,12 +107,7 @@ def parse_services(services: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def _text(value: str, field_name: str, limit: int, *, required: bool) -> str:
-    value = clean_text(value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"outages.no_{field_name}", field=field_name)
-    if len(value) > limit:
-        raise InvalidInput("field.too_long", field=field_name, limit=limit)
-    return value
+    return clean_field(value, field_name, limit=limit, required=required, missing=f"outages.no_{field_name}")
 
 
 def _eta(eta: datetime | None, now: datetime) -> datetime | None:
