@@ -114,7 +114,7 @@ class AgentDeskApp(App[None]):
         threading.Thread(target=self._open_database, name="agentdesk-open-database").start()
 
     def _open_database(self) -> None:
-        from agentdesk.keymap_ui import install_user_keymap
+        from agentdesk.ui.keymap import install_user_keymap
 
         install_user_keymap(self)  # before the workers go: the screens it imports are not raced
         try:

@@ -13,7 +13,7 @@ bound twice on one screen) is not applied at all: the desk keeps its default key
 why, each problem with the file and the line.
 
 Plain Python on purpose: the CLI and the unit tests check a file without the UI. What the
-bindings are is not written here but walked from the screen classes (``keymap_ui``) and
+bindings are is not written here but walked from the screen classes (``agentdesk.ui.keymap``) and
 handed in as ``Scope``s; key names are spelled as Textual spells them.
 """
 

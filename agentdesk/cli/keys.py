@@ -1,7 +1,7 @@
 """``agentdesk keys``: every key binding — its id, default key, this installation's key, what it
 does and where it applies — in the user's language, columns aligned for Chinese text.
 
-The list is walked from the screens' own bindings (``agentdesk.keymap_ui``), so it is the
+The list is walked from the screens' own bindings (``agentdesk.ui.keymap``), so it is the
 installed version's; the keymap is checked as the desk checks it. Exit code 1 when the
 keymap has problems (each on stderr with its file and line: the desk would use the default
 keys), so an administrator can check a file before handing it out.
@@ -20,8 +20,8 @@ COLUMNS = ("id", "default", "mapped", "action", "place")
 def keys(ctx: typer.Context, lang: LangOpt = None) -> None:
     settings_from(ctx, lang=lang)
     # Here, not at the top: ``agentdesk --help`` imports this module and needs none of them.
-    from agentdesk.keymap_ui import binding_rows, load_user_keymap
     from agentdesk.normalize import clean_text
+    from agentdesk.ui.keymap import binding_rows, load_user_keymap
 
     keymap = load_user_keymap()
     path = clean_text(str(keymap.path))

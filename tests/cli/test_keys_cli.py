@@ -24,7 +24,7 @@ def _row(output: str, binding_id: str) -> list[str]:
 
 
 def test_keys_lists_every_binding_with_its_default_and_place(tmp_path: Path) -> None:
-    from agentdesk.keymap_ui import binding_rows
+    from agentdesk.ui.keymap import binding_rows
 
     result = invoke("keys", keymap=tmp_path / "none.toml")
     assert result.exit_code == 0, result.output
@@ -57,7 +57,7 @@ def test_keys_in_chinese_with_aligned_columns(tmp_path: Path) -> None:
     new_call = next(line for line in lines if line.startswith("desk.new_call "))
     assert "接听来电" in new_call and new_call.endswith("工作台")
     # The last column ("where") starts at the same terminal cell on every line.
-    from agentdesk.keymap_ui import binding_rows
+    from agentdesk.ui.keymap import binding_rows
 
     places = {row.id: row.place for row in binding_rows()}
     starts = {cell_len(line[: line.rindex(places[line.split()[0]])]) for line in lines[2:]}

@@ -15,7 +15,7 @@ from textual.widgets._footer import FooterKey
 from textual.widgets._key_panel import BindingsTable
 
 from agentdesk.keymap import CHARACTER_NAMES, NAMED_KEYS, character_key
-from agentdesk.keymap_ui import binding_classes, binding_rows, scopes
+from agentdesk.ui.keymap import binding_classes, binding_rows, scopes
 from tests.pilot.conftest import login
 from tests.workers import settle
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -23,9 +23,7 @@ from textual.dom import DOMNode
 import agentdesk
 from agentdesk.i18n import catalog, get_language, t
 from agentdesk.keymap import BoundKey, Keymap, Scope, keymap_path, read_keymap
-
-if TYPE_CHECKING:
-    from agentdesk.app import AgentDeskApp
+from agentdesk.ui.textual_keys import widget_key
 
 _DECLARES_BINDINGS = re.compile(r"^\s+BINDINGS\b[^=\n]*=", re.MULTILINE)
 NOTIFY_SECONDS = 60
@@ -92,8 +90,6 @@ def place_name(cls: type) -> str:
 def _description(binding: Binding) -> str:
     if binding.description.startswith("binding."):
         return t(binding.description)
-    from agentdesk.ui.textual_keys import widget_key
-
     key = widget_key(binding.description) if binding.description else ""
     return catalog(get_language()).get(key) or binding.description or binding.action
 
@@ -141,7 +137,7 @@ def load_user_keymap(path: Path | None = None) -> Keymap:
     return read_keymap(path or keymap_path(), scopes())
 
 
-def install_user_keymap(app: AgentDeskApp) -> None:
+def install_user_keymap(app: App[Any]) -> None:
     """Apply the user's keymap, or say why not; called off the UI thread, never raises.
 
     No file, no work: the screens are imported only to check a keymap that exists.
@@ -165,7 +161,7 @@ def install_user_keymap(app: AgentDeskApp) -> None:
         pass
 
 
-def apply_keymap(app: App[object], keymap: Keymap) -> None:
+def apply_keymap(app: App[Any], keymap: Keymap) -> None:
     app.set_keymap(keymap.textual_keymap())
     for binding in _merged(type(app)):
         # The footer finds the palette's hint by this key, not by the binding's id.
