@@ -24,11 +24,11 @@ from tests.unit.test_workorders import insert_order, make_desk
 runner = CliRunner()
 
 
-def invoke(*args: str, lang: str = "en", pin: str | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
+def invoke(*args: str, lang: str = "en", pin: str | None = None, stdin: str | None = None):  # type: ignore[no-untyped-def]
     env = {"AGENTDESK_LANG": lang}
     if pin is not None:
         env["AGENTDESK_PIN"] = pin
-    return runner.invoke(handover_app, list(args), env=env, input=input)
+    return runner.invoke(handover_app, list(args), env=env, input=stdin)
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_unmasked_refused_for_an_agent(db_path: str, tmp_path: Path) -> None:
 def test_unmasked_accepted_for_a_lead(db_path: str, tmp_path: Path) -> None:
     out = tmp_path / "full.csv"
     result = invoke("export", "--format", "csv", "--out", str(out), "--unmasked", "--lead", "8001",
-                    "--agent", "1024", "--db", db_path, input="8001\n")  # PIN from the hidden prompt
+                    "--agent", "1024", "--db", db_path, stdin="8001\n")  # PIN from the hidden prompt
     assert result.exit_code == 0, result.output
     assert "full phone numbers" in result.stdout
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))

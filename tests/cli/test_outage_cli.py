@@ -19,11 +19,12 @@ from agentdesk.services.demo import build_demo
 runner = CliRunner()
 
 
-def invoke(*args: str, pin: str | None = "8001", lang: str = "en", input: str | None = None):  # type: ignore[no-untyped-def]
+def invoke(*args: str, pin: str | None = "8001", lang: str = "en",  # type: ignore[no-untyped-def]
+           stdin: str | None = None):
     env = {"AGENTDESK_LANG": lang, "COLUMNS": "200"}
     if pin is not None:
         env["AGENTDESK_PIN"] = pin
-    return runner.invoke(outage_app, list(args), env=env, input=input)
+    return runner.invoke(outage_app, list(args), env=env, input=stdin)
 
 
 @pytest.fixture
@@ -56,7 +57,8 @@ def _failed_logins(path: str, number: str) -> int:
         db.dispose()
 
 
-def declare(path: str, *extra: str, agent: str = "8001", pin: str | None = "8001", lang: str = "en"):  # type: ignore[no-untyped-def]
+def declare(path: str, *extra: str, agent: str = "8001", pin: str | None = "8001",  # type: ignore[no-untyped-def]
+            lang: str = "en"):
     return invoke("declare", "--area", "朝阳区", "--area", "南关区 曙光街道", "--services", "tv,broadband",
                   "--cause", "光缆被挖断", "--eta", "2026-11-23T15:00", "--message", "[bold]请安抚用户[/bold]",
                   "--agent", agent, "--db", path, *extra, pin=pin, lang=lang)
@@ -139,7 +141,7 @@ def test_json_keys_are_stable(db_path: str) -> None:
 def test_pin_from_the_hidden_prompt(db_path: str) -> None:
     result = invoke(
         "declare", "--area", "朝阳区", "--services", "tv", "--cause", "停电", "--agent", "8001", "--db", db_path,
-        pin=None, input="8001\n")
+        pin=None, stdin="8001\n")
     assert result.exit_code == 0, result.output
     assert "8001\n" not in result.stdout.split("\n", 1)[-1]  # not echoed back
     assert _counts(db_path)["outages"] == 1
@@ -177,7 +179,8 @@ def test_wrong_pin_exits_1_and_counts_the_try(db_path: str) -> None:
     db = _db(db_path)
     try:
         with db.read() as s:
-            assert s.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).scalars().first() == "login.failed"
+            assert s.execute(select(AuditEvent.action)
+                             .order_by(AuditEvent.id.desc())).scalars().first() == "login.failed"
     finally:
         db.dispose()
     assert declare(db_path, agent="7777").exit_code == 1  # no such agent

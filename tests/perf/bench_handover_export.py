@@ -52,8 +52,10 @@ def build_notes(n_items: int, n_notes: int = 10, seed: int = 20261123) -> list[H
         started = START + timedelta(hours=note_id)
         notes.append(HandoverNoteInfo(
             id=note_id, shift_id=note_id, agent_number=f"{1000 + note_id}", agent_name="李娜", team="甲班",
-            seat=f"A-{note_id:02d}", compiled_at=started + timedelta(hours=8), confirmed_at=started + timedelta(hours=8),
-            items=tuple(items), counts=HandoverCounts({"consult": 12, "repair": 9}, {"answered": 15, "work_order": 6}, 21),
+            seat=f"A-{note_id:02d}", compiled_at=started + timedelta(hours=8),
+            confirmed_at=started + timedelta(hours=8),
+            items=tuple(items),
+            counts=HandoverCounts({"consult": 12, "repair": 9}, {"answered": 15, "work_order": 6}, 21),
             notes="朝阳区报修集中，已提醒网络维护部。\n回访队列里有几条今天到期，请优先处理。", phrase_flag=False,
             acks=(("1025", started + timedelta(hours=9)),), started_at=started, ended_at=started + timedelta(hours=8),
             ack_names=("张伟",),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -118,7 +118,8 @@ def test_unregistered_caller_validation(demo) -> None:
     info = _start(db, agent)
     with db.write() as session:
         with pytest.raises(InvalidInput) as err:
-            calls.register_unregistered(session, info.id, name="王五", address="南关区", phone="12800138000", actor=agent)
+            calls.register_unregistered(session, info.id, name="王五", address="南关区", phone="12800138000",
+                                        actor=agent)
         assert err.value.field == "phone" and err.value.key == "phone.bad_mobile"
         with pytest.raises(InvalidInput) as err:
             calls.register_unregistered(session, info.id, name="\u200b", address="南关区", phone="13800138000",
@@ -167,7 +168,8 @@ def test_praise_is_recorded_and_marked_for_forwarding(demo) -> None:
         calls.close_call(session, info.id, summary="", checklist=None, actor=agent)
     with db.read() as session:
         call = session.get(Call, info.id)
-    assert (call.outcome, call.forward, call.request_text, call.checklist) == ("suggestion", True, "希望增加少儿频道", None)
+    assert (call.outcome, call.forward, call.request_text, call.checklist) == \
+        ("suggestion", True, "希望增加少儿频道", None)
 
 
 def test_closed_call_cannot_change(demo) -> None:

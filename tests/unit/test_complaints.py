@@ -36,7 +36,8 @@ def test_accepted_complaint_becomes_a_work_order_with_policy_deadlines(ready, fi
     db, agent, call_id, dept = ready
     with db.write() as session:
         info = complaints.accept_complaint(
-            session, call_id, name="张三", phone="138 0013 8000", target="上门维修人员", content="约好上午上门，下午才来",
+            session, call_id, name="张三", phone="138 0013 8000", target="上门维修人员",
+            content="约好上午上门，下午才来",
             category="service", subcategory="handling", fee_dispute=False, department_id=dept, policy="generic",
             actor=agent)
     with db.read() as session:

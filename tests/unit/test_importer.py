@@ -314,7 +314,8 @@ def test_validate_row_reports_every_problem() -> None:
     assert isinstance(sci, RowError) and sci.problems[0].key == "importer.scientific_code"
     long = validate_row(4, {"user_code": "1", "name": "x", "address": "长" * 301})
     assert isinstance(long, RowError) and "最多 300 字" in long.message("zh_CN")
-    assert validate_row(5, {"user_code": "220100000041.0", "name": "x"}).user_code == "220100000041"  # type: ignore[union-attr]
+    assert validate_row(5, {"user_code": "220100000041.0",  # type: ignore[union-attr]
+                            "name": "x"}).user_code == "220100000041"
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -343,7 +344,8 @@ def mixed_file(tmp_path: Path) -> Path:
     """Good rows, bad rows, and a quoted address spanning two lines (CSV line numbers count it)."""
     return write_csv(tmp_path / "mixed.csv", [
         ZH_HEADERS,
-        ["220100000101", "阿卜杜拉•买买提", "１３８００１３８０００，+86 139 0013 9000", "南关区\n2 栋", "南关", "城网", "VIP"],
+        ["220100000101", "阿卜杜拉•买买提", "１３８００１３８０００，+86 139 0013 9000", "南关区\n2 栋", "南关", "城网",
+         "VIP"],
         ["220100000102", "", "13700137000", "", "", "", ""],  # line 4: no name
         ["220100000103", "周\u200b九", "12800138000", "", "", "", ""],  # line 5: bad mobile
         ["220100000104", "吴十", "13600136000", "", "", "", "金牌"],  # line 6: unknown tier

@@ -418,7 +418,8 @@ def test_known_areas_complete_from_customer_records(demo) -> None:
         chaoyang = outages.known_areas(session, "朝阳")
         assert chaoyang == ["朝阳区", "朝阳区南湖街道", "朝阳区南湖街道南湖社区", "朝阳区红旗街道",
                             "朝阳区红旗街道湖西社区"]
-        assert outages.known_areas(session, "朝阳", levels=False) == ["朝阳区南湖街道南湖社区", "朝阳区红旗街道湖西社区"]
+        assert outages.known_areas(session, "朝阳", levels=False) == \
+            ["朝阳区南湖街道南湖社区", "朝阳区红旗街道湖西社区"]
         assert outages.known_areas(session, "农安县合隆") == ["农安县合隆镇", "农安县合隆镇陈家店村"]
         everything = outages.known_areas(session, "", limit=500)
         assert everything == sorted(set(everything)) and "" not in everything
