@@ -25,9 +25,10 @@ from sqlmodel import Session
 
 from agentdesk.db import Database
 from agentdesk.models import ChangeCounter
+from agentdesk.services.rows import table_of
 
 OUTAGES = "outages"
-_TABLE = ChangeCounter.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(ChangeCounter)
 
 
 def bump(session: Session, topic: str = OUTAGES) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
 from agentdesk.normalize import LANDLINE, MOBILE, clean_text, mask_phone, search_digits, strip_invisible
+from agentdesk.services.rows import row_id, table_of
 
 SEARCH_LIMIT = 20
 OPEN_ORDER_STATUSES = ("new", "dispatched", "in_progress", "resolved", "callback")
@@ -83,8 +84,8 @@ class CustomerCard:
 # even visits all of its matches; the statements are built once (executing a cached Core
 # statement on the session's connection costs a tenth of building an ORM query per call).
 
-_C = Customer.__table__  # type: ignore[attr-defined]
-_P = CustomerPhone.__table__  # type: ignore[attr-defined]
+_C = table_of(Customer)
+_P = table_of(CustomerPhone)
 # The FTS5 tables of migration 0004 (SQLite); PostgreSQL uses pg_trgm indexes under LIKE.
 _PHONES_FTS = table("customer_phones_fts", column("rowid"), column("phone"))
 _NAMES_FTS = table("customers_name_fts", column("rowid"), column("name"))
@@ -283,7 +284,7 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
         ).scalars()
     )
     return CustomerCard(
-        customer.id, customer.user_code, customer.name, phones, customer.address, customer.area_name,  # type: ignore[arg-type]
+        row_id(customer), customer.user_code, customer.name, phones, customer.address, customer.area_name,
         customer.area_class, customer.tier, calls, orders, callbacks,
     )
 

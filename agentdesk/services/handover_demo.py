@@ -75,7 +75,8 @@ _ACKS = {  # plan index → (agent number, minutes after the note was confirmed)
 
 def _calls(session: Session, rng: random.Random, shift: Shift, agent_id: int, max_customer: int) -> list[Call]:
     calls = []
-    span = int((shift.ended_at - shift.started_at).total_seconds() // 60) - 20  # type: ignore[operator]
+    assert shift.ended_at is not None  # a past shift
+    span = int((shift.ended_at - shift.started_at).total_seconds() // 60) - 20
     for minute in sorted(rng.sample(range(5, max(span, 30)), rng.randrange(6, 13))):
         request_type, outcomes = rng.choices(_CALL_MIX, _CALL_WEIGHTS)[0]
         customer = session.get(Customer, rng.randrange(1, max_customer + 1))

@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from agentdesk.models import KbArticle
 from agentdesk.normalize import clean_text
+from agentdesk.services.rows import row_id
 
 KB_LIMIT = 20
 #: A search is a few key words; a pasted page would become thousands of LIKE terms.
@@ -89,4 +90,4 @@ def kb_article(session: Session, article_id: int) -> KbArticleView:
     article = session.get(KbArticle, article_id)
     if article is None:
         raise NotFound("kb.not_found", id=article_id)
-    return KbArticleView(article.id, article.title, article.category, article.body)  # type: ignore[arg-type]
+    return KbArticleView(row_id(article), article.title, article.category, article.body)

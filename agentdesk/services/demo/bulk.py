@@ -9,6 +9,7 @@ from sqlalchemy import DateTime, text
 from sqlmodel import Session, SQLModel
 
 from agentdesk.db import Database
+from agentdesk.services.rows import table_of
 
 BATCH = 5000
 
@@ -82,7 +83,7 @@ def _insert(session: Session, model: type[SQLModel], columns: tuple[str, ...], r
     """
     if not rows:
         return
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
@@ -94,7 +95,7 @@ def _insert(session: Session, model: type[SQLModel], columns: tuple[str, ...], r
 
 def _sqlite_rows(model: type[SQLModel], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """``rows`` with their datetimes in SQLAlchemy's SQLite storage format."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     stamps = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
     if not stamps:
         return rows

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from agentdesk.models import Agent, HandoverAck, HandoverNote, Shift
 from agentdesk.services.errors import NotFound
 from agentdesk.services.handover.records import BODY_VERSION, HandoverCounts, HandoverItem, HandoverNoteInfo, _masked
+from agentdesk.services.rows import row_id
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -93,10 +94,10 @@ def _infos(session: Session, notes: Sequence[HandoverNote]) -> list[HandoverNote
     for n in notes:
         items, counts = _parse_body(n.body)
         shift = shifts.get(n.shift_id)
-        note_acks = acks.get(n.id, [])  # type: ignore[arg-type]
+        note_acks = acks.get(row_id(n), [])
         number, name = agents.get(n.agent_id, ("", ""))
         out.append(HandoverNoteInfo(
-            id=n.id, shift_id=n.shift_id, agent_number=number, agent_name=name, team=n.team, seat=n.seat,  # type: ignore[arg-type]
+            id=row_id(n), shift_id=n.shift_id, agent_number=number, agent_name=name, team=n.team, seat=n.seat,
             compiled_at=n.compiled_at, confirmed_at=n.confirmed_at, items=items, counts=counts, notes=n.notes,
             phrase_flag=n.phrase_flag, acks=tuple((agents.get(a, ("", ""))[0], at) for a, at in note_acks),
             started_at=shift.started_at if shift else None, ended_at=shift.ended_at if shift else None,

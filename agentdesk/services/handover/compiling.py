@@ -29,6 +29,7 @@ from agentdesk.services.handover.records import (
     _require_own_or_lead,
     _shift,
 )
+from agentdesk.services.rows import row_id
 
 MAX_ITEMS_PER_KIND = 200
 
@@ -123,7 +124,7 @@ def _callback_items(session: Session, agent_id: int, shift_end: datetime, at: da
     follow: list[HandoverItem] = []
     other: list[HandoverItem] = []
     for c in callbacks:
-        phone = c.contact_phone or phones.get(c.customer_id, "") or ""  # type: ignore[arg-type]
+        phone = c.contact_phone or (phones.get(c.customer_id, "") if c.customer_id is not None else "")
         kind = "follow_up" if c.kind == "followup" else "callback"
         item = HandoverItem(
             kind=kind, ref=str(c.id), title=c.reason, due_at=c.due_at, status=c.status,
@@ -169,7 +170,7 @@ def _open_call_items(session: Session, calls: Sequence[Call]) -> list[HandoverIt
     phones = first_phones(session, {c.customer_id for c in calls if c.customer_id is not None and not c.caller_phone})
     items = []
     for c in calls:
-        phone = c.caller_phone or phones.get(c.customer_id, "") or ""  # type: ignore[arg-type]
+        phone = c.caller_phone or (phones.get(c.customer_id, "") if c.customer_id is not None else "")
         items.append(HandoverItem(
             kind="open_call", ref=str(c.id), title=c.request_text or c.summary or "", due_at=None, status=c.status,
             customer_name=c.caller_name or "", phone_masked=_masked(phone), detail="", phone=phone,
@@ -219,8 +220,8 @@ def _compile(session: Session, shift: Shift, at: datetime) -> tuple[list[Handove
     items = _work_order_items(session, shift.agent_id, at, left_off)
     follow, other = _callback_items(session, shift.agent_id, end, at, left_off)
     items += follow + other + _outage_items(session, at, left_off)
-    counts = _counts(session, shift.id, left_off)  # type: ignore[arg-type]
-    return items, counts, _open_calls(session, shift.id)  # type: ignore[arg-type]
+    counts = _counts(session, row_id(shift), left_off)
+    return items, counts, _open_calls(session, row_id(shift))
 
 
 def compile_handover(session: Session, shift_id: int, *, actor: AgentInfo) -> HandoverDraft:
@@ -230,10 +231,10 @@ def compile_handover(session: Session, shift_id: int, *, actor: AgentInfo) -> Ha
     items, counts, open_calls = _compile(session, shift, clock.now())
     agent = _agent(session, shift.agent_id)
     return HandoverDraft(
-        shift_id=shift.id, agent_number=agent.number, agent_name=agent.name,  # type: ignore[arg-type]
+        shift_id=row_id(shift), agent_number=agent.number, agent_name=agent.name,
         team=shift.team, seat=shift.seat, started_at=shift.started_at, ended_at=shift.ended_at,
         items=tuple(items), counts=counts, notes=_draft_notes(session, shift),
-        open_call_ids=tuple(c.id for c in open_calls),  # type: ignore[misc]
+        open_call_ids=tuple(row_id(c) for c in open_calls),
     )
 
 

@@ -24,6 +24,7 @@ from agentdesk.services.handover.records import (
     _require_own_or_lead,
     _shift,
 )
+from agentdesk.services.rows import row_id, table_of
 
 
 def _existing_note(session: Session, shift_id: int) -> HandoverNote | None:
@@ -35,7 +36,7 @@ def _existing_note(session: Session, shift_id: int) -> HandoverNote | None:
 def _store_note(session: Session, shift: Shift, items: list[HandoverItem], counts: HandoverCounts, notes: str,
                 at: datetime) -> HandoverNote:
     note = HandoverNote(
-        shift_id=shift.id, agent_id=shift.agent_id, seat=shift.seat, team=shift.team,  # type: ignore[arg-type]
+        shift_id=row_id(shift), agent_id=shift.agent_id, seat=shift.seat, team=shift.team,
         compiled_at=at, confirmed_at=at, body=_body(items, counts, shift.started_at, shift.ended_at or at),
         notes=notes, phrase_flag=bool(phrase_check(notes)) if notes else False,
     )
@@ -77,9 +78,8 @@ def confirm_handover(
         audit.record(session, "handover.open_call", actor_id=actor.id, entity="call", entity_id=call.id,
                      note_id=note.id, shift_id=shift_id)
     session.execute(
-        Draft.__table__.delete().where(Draft.agent_id == shift.agent_id,  # type: ignore[attr-defined]
-                                       Draft.form == DRAFT_FORM,
-                                       Draft.key == str(shift_id))
+        table_of(Draft).delete().where(col(Draft.agent_id) == shift.agent_id, col(Draft.form) == DRAFT_FORM,
+                                       col(Draft.key) == str(shift_id))
     )
     audit.record(session, "handover.confirm", actor_id=actor.id, entity="handover_note", entity_id=note.id,
                  shift_id=shift_id, items=len(items), open_calls=len(open_calls), phrase_flag=note.phrase_flag)

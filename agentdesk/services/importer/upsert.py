@@ -16,6 +16,7 @@ from agentdesk.services import audit
 from agentdesk.services.importer.fields import BATCH
 from agentdesk.services.importer.read import RowSource, read_rows
 from agentdesk.services.importer.validate import CustomerRecord, RowError, RowProblem, validate_row
+from agentdesk.services.rows import table_of
 
 
 @dataclass
@@ -46,8 +47,8 @@ class ImportReport:
 
 
 _UPDATABLE = ("name", "name_initials", "name_pinyin", "address", "area_name", "area_class", "tier")
-_CUSTOMERS = Customer.__table__  # type: ignore[attr-defined]
-_PHONES = CustomerPhone.__table__  # type: ignore[attr-defined]
+_CUSTOMERS = table_of(Customer)
+_PHONES = table_of(CustomerPhone)
 
 
 def _merged(record: CustomerRecord, current: Mapping[Any, Any]) -> dict[str, Any]:

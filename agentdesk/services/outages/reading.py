@@ -15,6 +15,7 @@ from agentdesk.i18n import t
 from agentdesk.models import Agent, AuditEvent, Callback, Customer, Outage, OutageArea, OutageCall
 from agentdesk.services.errors import NotFound
 from agentdesk.services.outages.fields import MAX_AREA_SUGGESTIONS, MAX_LIST, area_matches, clean_area, fmt_time
+from agentdesk.services.rows import row_id
 
 # Where a wider area ends inside a customer's area name: 朝阳区|红旗街道|湖西社区.
 _LEVEL_END = re.compile(r"(?:省|自治区|自治州|市(?!场)|(?<![社小园])区|县|街道|镇|乡)")
@@ -81,7 +82,7 @@ def outage_infos(session: Session, outages: Sequence[Outage]) -> list[OutageInfo
         declared = agents.get(o.declared_by_id, (None, None))
         cleared = agents.get(o.cleared_by_id, (None, None)) if o.cleared_by_id else (None, None)
         out.append(OutageInfo(
-            id=o.id, areas=tuple(areas.get(o.id, ())), services=tuple(json.loads(o.services or "[]")),  # type: ignore[arg-type]
+            id=row_id(o), areas=tuple(areas.get(row_id(o), ())), services=tuple(json.loads(o.services or "[]")),
             cause=o.cause, eta=o.eta, message=o.message, linked_calls=int(linked.get(o.id, 0)),
             status=o.status, declared_at=o.declared_at, declared_by=declared[0], declared_by_name=declared[1],
             updated_at=o.updated_at, cleared_at=o.cleared_at, cleared_by=cleared[0], cleared_by_name=cleared[1],
