@@ -17,6 +17,7 @@ from agentdesk.models import ROLES, Agent, Shift
 from agentdesk.normalize import normalize_name
 from agentdesk.services import audit
 from agentdesk.services.errors import InvalidInput, LoginFailed, NotFound, PermissionDenied
+from agentdesk.services.rows import get_or_not_found
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5
@@ -196,9 +197,7 @@ def login(db: Database, number: str, pin: str, *, seat: str | None = None) -> Lo
 
 
 def end_shift(session: Session, shift_id: int, *, actor: AgentInfo) -> None:
-    shift = session.get(Shift, shift_id)
-    if shift is None:
-        raise NotFound("shift.not_found", id=shift_id)
+    shift = get_or_not_found(session, Shift, shift_id, "shift.not_found")
     if shift.agent_id != actor.id:
         require_lead(actor)
     if shift.ended_at is None:

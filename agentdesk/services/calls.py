@@ -19,7 +19,8 @@ from agentdesk.normalize import PhoneError, normalize_name, parse_phone
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.deadlines import policy_clocks, work_order_deadlines
-from agentdesk.services.errors import InvalidFields, InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.errors import InvalidFields, InvalidInput, PermissionDenied
+from agentdesk.services.rows import get_or_not_found
 from agentdesk.services.text import clean_field
 
 REQUEST_TYPES = ("consult", "complaint", "repair", "business", "praise")
@@ -80,9 +81,7 @@ def has_forbidden_phrase(text: str) -> bool:
 
 
 def _call(session: Session, call_id: int, actor: AgentInfo) -> Call:
-    call = session.get(Call, call_id)
-    if call is None:
-        raise NotFound("call.not_found", id=call_id)
+    call = get_or_not_found(session, Call, call_id, "call.not_found")
     if call.agent_id != actor.id and actor.role != "lead":
         # 首问负责: the call belongs to whoever took it.
         raise PermissionDenied("call.not_yours")
@@ -108,9 +107,7 @@ def start_call(session: Session, *, actor: AgentInfo, shift_id: int | None) -> C
 
 def identify_customer(session: Session, call_id: int, customer_id: int, *, actor: AgentInfo) -> CallerInfo:
     call = _call(session, call_id, actor)
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("customer.not_found", id=customer_id)
+    customer = get_or_not_found(session, Customer, customer_id, "customer.not_found")
     call.customer_id = customer_id
     call.caller_name = customer.name
     session.add(call)
@@ -183,9 +180,7 @@ def _caller_profile(session: Session, call: Call) -> tuple[str, str]:
 
 
 def follow_up_due(session: Session, call_id: int, policy: str) -> datetime:
-    call = session.get(Call, call_id)
-    if call is None:
-        raise NotFound("call.not_found", id=call_id)
+    call = get_or_not_found(session, Call, call_id, "call.not_found")
     area, tier = _caller_profile(session, call)
     clocks = policy_clocks(policy, "consult", "general", area, tier, clock.now())
     due = clocks.get("reply_by") or clocks.get("resolve_by") or clocks.get("respond_by")
@@ -232,9 +227,7 @@ def preview_deadlines(
     session: Session, call_id: int, kind: str, severity: str, policy: str
 ) -> dict[str, datetime | None]:
     """The deadlines a work order would get if saved now, to tell the caller before saving."""
-    call = session.get(Call, call_id)
-    if call is None:
-        raise NotFound("call.not_found", id=call_id)
+    call = get_or_not_found(session, Call, call_id, "call.not_found")
     area, tier = _caller_profile(session, call)
     return work_order_deadlines(policy, kind, severity, area, tier, clock.now())
 

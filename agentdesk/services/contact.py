@@ -8,14 +8,13 @@ from sqlmodel import Session, col
 from agentdesk.models import Callback, CustomerPhone
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.errors import NotFound, PermissionDenied
+from agentdesk.services.errors import PermissionDenied
+from agentdesk.services.rows import get_or_not_found
 
 
 def reveal_callback_phone(session: Session, callback_id: int, *, actor: AgentInfo) -> str:
     """The number to dial for a callback the agent holds (or any, for a lead); written to the audit log."""
-    cb = session.get(Callback, callback_id)
-    if cb is None:
-        raise NotFound("callback.not_found", id=callback_id)
+    cb = get_or_not_found(session, Callback, callback_id, "callback.not_found")
     if actor.role != "lead" and cb.claimed_by_id != actor.id:
         raise PermissionDenied("callback.not_yours", id=callback_id)
     number = cb.contact_phone

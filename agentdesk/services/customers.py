@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
 from agentdesk.normalize import LANDLINE, MOBILE, clean_text, mask_phone, search_digits, strip_invisible
-from agentdesk.services.rows import row_id, table_of
+from agentdesk.services.rows import get_or_not_found, row_id, table_of
 
 SEARCH_LIMIT = 20
 OPEN_ORDER_STATUSES = ("new", "dispatched", "in_progress", "resolved", "callback")
@@ -245,11 +245,8 @@ def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) ->
 
 
 def customer_card(session: Session, customer_id: int, now: datetime) -> CustomerCard:
-    from agentdesk.services.errors import NotFound
 
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("customer.not_found", id=customer_id)
+    customer = get_or_not_found(session, Customer, customer_id, "customer.not_found")
     phones = tuple(
         PhoneLine(p.phone, p.kind, mask_phone(p.phone))
         for p in session.execute(

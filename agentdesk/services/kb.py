@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 
 from agentdesk.models import KbArticle
 from agentdesk.normalize import clean_text
-from agentdesk.services.rows import row_id
+from agentdesk.services.rows import get_or_not_found, row_id
 
 KB_LIMIT = 20
 #: A search is a few key words; a pasted page would become thousands of LIKE terms.
@@ -85,9 +85,6 @@ def kb_search(session: Session, query: str, limit: int = KB_LIMIT) -> list[KbHit
 
 
 def kb_article(session: Session, article_id: int) -> KbArticleView:
-    from agentdesk.services.errors import NotFound
 
-    article = session.get(KbArticle, article_id)
-    if article is None:
-        raise NotFound("kb.not_found", id=article_id)
+    article = get_or_not_found(session, KbArticle, article_id, "kb.not_found")
     return KbArticleView(row_id(article), article.title, article.category, article.body)

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from agentdesk.models import Agent, HandoverAck, HandoverNote, Shift
-from agentdesk.services.errors import NotFound
 from agentdesk.services.handover.records import BODY_VERSION, HandoverCounts, HandoverItem, HandoverNoteInfo, _masked
-from agentdesk.services.rows import row_id
+from agentdesk.services.rows import get_or_not_found, row_id
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -107,7 +106,5 @@ def _infos(session: Session, notes: Sequence[HandoverNote]) -> list[HandoverNote
 
 
 def note_info(session: Session, note_id: int) -> HandoverNoteInfo:
-    note = session.get(HandoverNote, note_id)
-    if note is None:
-        raise NotFound("handover.note_not_found", id=note_id)
+    note = get_or_not_found(session, HandoverNote, note_id, "handover.note_not_found")
     return _infos(session, [note])[0]

@@ -18,12 +18,12 @@ from agentdesk.services.customers import first_phones
 from agentdesk.services.errors import InvalidInput, NotFound
 from agentdesk.services.outages.fields import RESTORATION_CALLBACK_WITHIN, NotActive, check_fields, fmt_time
 from agentdesk.services.outages.reading import OutageInfo, join, outage_info, services_text
+from agentdesk.services.rows import get_or_not_found
 
 
 def _lock(session: Session, outage_id: int) -> Outage:
-    outage = session.get(Outage, outage_id, with_for_update=True, populate_existing=True)
-    if outage is None:
-        raise NotFound("outage.not_found", id=outage_id)
+    outage = get_or_not_found(session, Outage, outage_id, "outage.not_found",
+                              with_for_update=True, populate_existing=True)
     if outage.status != "active":
         raise NotActive("outages.not_active", id=outage_id, cleared_at=fmt_time(outage.cleared_at))
     return outage

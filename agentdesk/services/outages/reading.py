@@ -15,7 +15,7 @@ from agentdesk.i18n import t
 from agentdesk.models import Agent, AuditEvent, Callback, Customer, Outage, OutageArea, OutageCall
 from agentdesk.services.errors import NotFound
 from agentdesk.services.outages.fields import MAX_AREA_SUGGESTIONS, MAX_LIST, area_matches, clean_area, fmt_time
-from agentdesk.services.rows import row_id
+from agentdesk.services.rows import get_or_not_found, row_id
 
 # Where a wider area ends inside a customer's area name: 朝阳区|红旗街道|湖西社区.
 _LEVEL_END = re.compile(r"(?:省|自治区|自治州|市(?!场)|(?<![社小园])区|县|街道|镇|乡)")
@@ -96,9 +96,7 @@ def outage_info(session: Session, outage: Outage) -> OutageInfo:
 
 
 def get_outage(session: Session, outage_id: int) -> OutageInfo:
-    outage = session.get(Outage, outage_id)
-    if outage is None:
-        raise NotFound("outage.not_found", id=outage_id)
+    outage = get_or_not_found(session, Outage, outage_id, "outage.not_found")
     return outage_info(session, outage)
 
 
