@@ -10,7 +10,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -92,6 +92,22 @@ def lead_and_agent(db):  # type: ignore[no-untyped-def]
         lead = accounts.add_agent(session, "8001", "王红梅", "lead", "8001", team="甲班")
         agent = accounts.add_agent(session, "1024", "李娜", "agent", "1024", team="甲班")
     return lead, agent
+
+
+def add_zhang_san(session, *, user_code: str = "220100000001", name: str = "张三",  # type: ignore[no-untyped-def]
+                  address: str = "朝阳区红旗街道 1 栋", area: str = "朝阳区红旗街道") -> tuple[int, int]:
+    """The network department and the customer the tests call about (a city regular with the
+    phone 13800138000, a customer for 400 days), added in ``session``: (department id, customer id)."""
+    from agentdesk.models import Customer, CustomerPhone, Department
+
+    dept = Department(code="NET", name="网络维护部")
+    customer = Customer(user_code=user_code, name=name, address=address, area_name=area, area_class="city",
+                        tier="regular", created_at=T0 - timedelta(days=400))
+    session.add(dept)
+    session.add(customer)
+    session.flush()
+    session.add(CustomerPhone(customer_id=customer.id, phone="13800138000"))
+    return dept.id, customer.id
 
 
 def settings_for(url: str, lang: str = "zh_CN") -> Settings:

@@ -25,3 +25,9 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await wait_for_workers(pilot.app)
     await pilot.pause()
+
+
+async def press(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Press keys as the agent would, then wait for what they started (workers, screens)."""
+    await pilot.press(*keys)
+    await settle(pilot)

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from agentdesk.cli.root import app
 from agentdesk.db import open_database
-from agentdesk.models import Agent, Callback, Customer, CustomerPhone, Department, Outage, OutageArea, WorkOrder
+from agentdesk.models import Agent, Callback, Customer, CustomerPhone, Outage, OutageArea, WorkOrder
 from agentdesk.normalize import normalize_name
 from agentdesk.services import accounts
-from tests.conftest import T0
+from tests.conftest import T0, add_zhang_san
 from tests.unit.test_importer import ZH_HEADERS, write_csv
 
 runner = CliRunner()
@@ -217,18 +217,13 @@ def legacy_db(db_path: str) -> str:
     escape sequences; a work order and a callback for it."""
     db = open_database(f"sqlite:///{db_path}", migrate=False)
     with db.write() as s:
-        dept = Department(code="NET", name="网络维护部")
-        customer = Customer(user_code="220100000009", name="张三" + ESCAPES, address="x", area_name="朝阳区",
-                            area_class="city", tier="regular", created_at=T0 - timedelta(days=400))
-        s.add(dept)
-        s.add(customer)
-        s.flush()
-        s.add(CustomerPhone(customer_id=customer.id, phone="13800138000"))
-        s.add(WorkOrder(number="GD20261123-000001", customer_id=customer.id, kind="repair", severity="general",
-                        area_class="city", tier="regular", department_id=dept.id, status="dispatched",
+        dept_id, customer_id = add_zhang_san(s, user_code="220100000009", name="张三" + ESCAPES, address="x",
+                                             area="朝阳区")
+        s.add(WorkOrder(number="GD20261123-000001", customer_id=customer_id, kind="repair", severity="general",
+                        area_class="city", tier="regular", department_id=dept_id, status="dispatched",
                         description="宽带断网" + ESCAPES, created_at=T0, dispatched_at=T0,
                         resolve_by=T0 + timedelta(hours=24)))
-        s.add(Callback(kind="after_repair", customer_id=customer.id, reason="维修回访" + ESCAPES,
+        s.add(Callback(kind="after_repair", customer_id=customer_id, reason="维修回访" + ESCAPES,
                        due_at=T0 + timedelta(hours=2), status="pending", created_at=T0))
     db.dispose()
     return db_path

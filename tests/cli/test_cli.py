@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ from agentdesk.cli.root import app
 runner = CliRunner()
 
 
-def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, list(args), env={"AGENTDESK_LANG": "en", **(env or {})}, input=input)
+def invoke(*args: str, env: dict[str, str] | None = None, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), env={"AGENTDESK_LANG": "en", **(env or {})}, input=stdin)
 
 
 def test_help_lists_the_commands() -> None:
@@ -34,7 +33,7 @@ def test_agent_add_list_passwd(tmp_path: Path) -> None:
     assert added.exit_code == 0, added.output
     assert "8001" in added.output
 
-    prompted = invoke("agent", "add", "1024", "--name", "阿卜杜拉•买买提", "--db", db, input="1024\n1024\n")
+    prompted = invoke("agent", "add", "1024", "--name", "阿卜杜拉•买买提", "--db", db, stdin="1024\n1024\n")
     assert prompted.exit_code == 0, prompted.output
     assert "阿卜杜拉·买买提" in prompted.output  # the name was normalized (• → ·)
 
@@ -55,7 +54,8 @@ def test_agent_add_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     db = str(tmp_path / "a.sqlite3")
     bad_pin = invoke("agent", "add", "8001", "--name", "王", "--role", "lead", "--db", db, env={"AGENTDESK_PIN": "12"})
     assert bad_pin.exit_code == 1 and "A PIN has 4 to 12 digits." in bad_pin.output
-    bad_role = invoke("agent", "add", "8001", "--name", "王", "--role", "boss", "--db", db, env={"AGENTDESK_PIN": "1234"})
+    bad_role = invoke("agent", "add", "8001", "--name", "王", "--role", "boss", "--db", db,
+                      env={"AGENTDESK_PIN": "1234"})
     assert bad_role.exit_code == 1 and "agent, lead" in bad_role.output
     zh = invoke("agent", "passwd", "9999", "--db", db, env={"AGENTDESK_PIN": "1234", "AGENTDESK_LANG": "zh_CN"})
     assert zh.exit_code == 1 and "没有工号为 9999 的坐席。" in zh.output
@@ -64,7 +64,7 @@ def test_agent_add_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
 
 def test_mismatched_pins_are_refused(tmp_path: Path) -> None:
     result = invoke("agent", "add", "8001", "--name", "王", "--role", "lead", "--db", str(tmp_path / "a.sqlite3"),
-                    input="1234\n4321\n1234\n1234\n")
+                    stdin="1234\n4321\n1234\n1234\n")
     assert result.exit_code == 0  # typer asks again after a mismatch
     assert "8001" in result.output
 

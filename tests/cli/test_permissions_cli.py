@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,9 +23,9 @@ from agentdesk import clock
 from agentdesk.cli.root import app
 from agentdesk.clock import FixedClock
 from agentdesk.db import open_database
-from agentdesk.models import AuditEvent, Customer, CustomerPhone, Department, Outage
+from agentdesk.models import AuditEvent, Outage
 from agentdesk.services import accounts, calls, handover, outages
-from tests.conftest import T0
+from tests.conftest import T0, add_zhang_san
 from tests.unit.test_permissions import dump
 
 runner = CliRunner()
@@ -68,15 +67,7 @@ def build(path: Path, fixed_clock: FixedClock) -> None:
     with db.write() as s:
         lead = accounts.add_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
         agent = accounts.add_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
-        dept = Department(code="NET", name="网络维护部")
-        customer = Customer(user_code="220100000001", name="张三", address="朝阳区红旗街道 1 栋",
-                            area_name="朝阳区红旗街道", area_class="city", tier="regular",
-                            created_at=T0 - timedelta(days=400))
-        s.add(dept)
-        s.add(customer)
-        s.flush()
-        s.add(CustomerPhone(customer_id=customer.id, phone="13800138000"))
-        dept_id, customer_id = dept.id, customer.id
+        dept_id, customer_id = add_zhang_san(s)
     login = accounts.login(db, "1024", PINS["1024"])
     with db.write() as s:
         call = calls.start_call(s, actor=agent, shift_id=login.shift.id)

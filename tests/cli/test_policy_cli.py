@@ -141,7 +141,8 @@ def test_check_in_chinese(tmp_path: Path):
 def test_sla_due_json_keys_and_values(runner):
     result = runner.invoke(
         sla_app,
-        ["due", "--policy", "bazhong-96655", "--kind", "restore", "--area", "rural", "--at", "2026-11-23T16:30", "--json"],
+        ["due", "--policy", "bazhong-96655", "--kind", "restore", "--area", "rural", "--at", "2026-11-23T16:30",
+         "--json"],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
@@ -188,7 +189,8 @@ def test_sla_due_table_in_chinese():
 
 def test_sla_due_offset_datetime_is_converted_to_china_time(runner):
     result = runner.invoke(
-        sla_app, ["due", "--policy", "ct-gd-10000", "--kind", "complaint", "--at", "2026-11-23T02:00:00+00:00", "--json"]
+        sla_app,
+        ["due", "--policy", "ct-gd-10000", "--kind", "complaint", "--at", "2026-11-23T02:00:00+00:00", "--json"],
     )
     assert json.loads(result.stdout)["reply_by"] == "2026-11-23T13:00:00"
 

@@ -11,7 +11,7 @@ import sys
 
 from agentdesk.app import make_app
 from agentdesk.config import Settings
-from tests.pilot.conftest import login, settle, take_call_for, type_text
+from tests.pilot.conftest import login, press, settle, take_call_for, type_text
 
 SUMMARY = "客户说晚上八点后在家,请网络维护部上门"
 
@@ -21,8 +21,7 @@ async def main(url: str) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "13800138000")
-        await pilot.press("ctrl+e")
-        await settle(pilot)
+        await press(pilot, "ctrl+e")
         await type_text(pilot, SUMMARY)
         await pilot.pause(1.5)  # past the draft debounce
         await settle(pilot)

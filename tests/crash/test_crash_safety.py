@@ -78,7 +78,7 @@ async def test_kill_9_then_the_next_login_offers_the_draft(demo_url: str) -> Non
     from agentdesk.config import Settings
     from agentdesk.dialogs.resume_call import ResumeCallScreen
     from agentdesk.screens.call import CallScreen
-    from tests.pilot.conftest import login, settle
+    from tests.pilot.conftest import login, press
 
     proc = start_desk(demo_url)
     proc.send_signal(signal.SIGKILL)
@@ -89,13 +89,11 @@ async def test_kill_9_then_the_next_login_offers_the_draft(demo_url: str) -> Non
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         assert isinstance(app.screen, ResumeCallScreen)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, CallScreen) and screen.caller.name == "张三"
         assert screen.query_one("#summary").text == SUMMARY
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     db = open_database(demo_url, migrate=False)
     with db.read() as session:
         call = session.execute(select(Call)).scalar_one()

@@ -173,8 +173,8 @@ def print_report(report: Report, out=None) -> None:  # type: ignore[no-untyped-d
         rows.append((f.name, _fmt(f.value, f.unit), _fmt(f.floor, f.unit), ratio, f.target, mark, f.detail))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
-        print("  ".join(c.ljust(w) if j in (0, 4, 5, 6) else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths)))
-              .rstrip(), file=out)
+        cells = enumerate(zip(row, widths, strict=True))
+        print("  ".join(c.ljust(w) if j in (0, 4, 5, 6) else c.rjust(w) for j, (c, w) in cells).rstrip(), file=out)
         if i == 0:
             print("  ".join("-" * w for w in widths), file=out)
     floors = sorted({f.floor_label for f in report.figures if f.floor_label})
@@ -290,7 +290,8 @@ def sample_queries(path: Path, per_kind: int, seed: int = 20261124) -> dict[str,
                 continue
             code, name, initials, phone = row
             phone = phone.split("#")[0]
-            for kind, query in zip(SEARCH_KINDS, (phone[:7], phone[3:9], phone[-4:], code, name, name[1:], initials)):
+            queries = (phone[:7], phone[3:9], phone[-4:], code, name, name[1:], initials)
+            for kind, query in zip(SEARCH_KINDS, queries, strict=True):
                 out[kind].append(query)
         return out
     finally:
@@ -559,8 +560,8 @@ def measure_paint(report: Report, path: Path, repeat: int) -> None:
 
 
 def resident(path: Path, queries: list[str]) -> dict[str, int]:
-    done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, f"sqlite:///{path}", json.dumps(queries), LOGIN, str(HERE)],
-                          env=_env(), capture_output=True, text=True, timeout=900)
+    child = [sys.executable, "-c", MEMORY_CHILD, f"sqlite:///{path}", json.dumps(queries), LOGIN, str(HERE)]
+    done = subprocess.run(child, env=_env(), capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"the memory run failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

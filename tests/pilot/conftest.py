@@ -6,7 +6,7 @@ import pytest
 
 from agentdesk.app import make_app
 from tests.conftest import settings_for
-from tests.workers import settle
+from tests.workers import press, settle
 
 
 @pytest.fixture
@@ -50,15 +50,24 @@ async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
 
 async def login(pilot, number: str = "1024", pin: str = "1024") -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    await pilot.press(*number, "enter", *pin, "enter")
-    await settle(pilot)
+    await press(pilot, *number, "enter", *pin, "enter")
 
 
 async def take_call_for(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
     """F2, type the search, pick the first result."""
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
     await type_text(pilot, query)
     await settle(pilot)
-    await pilot.press("down", "enter")
-    await settle(pilot)
+    await press(pilot, "down", "enter")
+
+
+async def unregistered_caller(pilot, name: str, address: str, phone: str) -> None:  # type: ignore[no-untyped-def]
+    """F2, Ctrl+N, the caller who is not a customer typed field by field, Ctrl+S."""
+    await press(pilot, "f2")
+    await press(pilot, "ctrl+n")
+    await type_text(pilot, name)
+    await pilot.press("tab")
+    await type_text(pilot, address)
+    await pilot.press("tab")
+    await type_text(pilot, phone)
+    await press(pilot, "ctrl+s")

@@ -45,7 +45,7 @@ from agentdesk import clock
 from agentdesk.clock import FixedClock
 from agentdesk.normalize import clean_text, normalize_name
 from tests.conftest import T0
-from tests.pilot.conftest import settle
+from tests.pilot.conftest import press, settle
 
 # -- the values ------------------------------------------------------------------------------
 
@@ -141,8 +141,7 @@ async def login(pilot, number: str = "1024", pin: str = "1024") -> None:  # type
     await keys(pilot, number)
     await pilot.press("enter")
     await keys(pilot, pin)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
 
 
 async def paste(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -178,8 +177,7 @@ async def megabyte(pilot, *selectors: str, save: str = "ctrl+s") -> float:  # ty
     for selector in selectors:
         set_value(pilot.app, selector, MEGA)
     await pilot.pause()
-    await pilot.press(save)
-    await settle(pilot)
+    await press(pilot, save)
     elapsed = time.monotonic() - started
     assert elapsed < HANG_SECONDS, f"a megabyte in {selectors} took {elapsed:.1f}s"
     return elapsed
@@ -195,11 +193,9 @@ async def clear(pilot, *selectors: str) -> None:  # type: ignore[no-untyped-def]
 
 async def take_call(pilot, query: str = "13800138000") -> None:  # type: ignore[no-untyped-def]
     """F2, the caller's number typed, the first hit taken (张三, customer 1)."""
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
     await keys(pilot, query)
-    await pilot.press("down", "enter")
-    await settle(pilot)
+    await press(pilot, "down", "enter")
 
 
 # -- reading what happened ---------------------------------------------------------------------
@@ -281,8 +277,7 @@ async def _caller_search(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
     app = pilot.app
     await login(pilot)
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
     screen = app.screen
     assert isinstance(screen, CallScreen)
     results = screen.query_one("#caller-results", DataTable)
@@ -299,8 +294,7 @@ async def _caller_search(pilot, db) -> None:  # type: ignore[no-untyped-def]
     # Full-width digits from a Chinese IME find the caller like ASCII ones.
     await keys(pilot, "１３８００１３８０００")
     assert results.row_count == 1
-    await pilot.press("down", "enter")
-    await settle(pilot)
+    await press(pilot, "down", "enter")
     assert screen.caller is not None and screen.caller.name == "张三"
 
 
@@ -313,10 +307,8 @@ async def _unregistered(pilot, db) -> None:  # type: ignore[no-untyped-def]
     fields = ("#name", "#address", "#phone")
     name_typed = "[@click=app.quit]x[/] a[/]b [bold]x " + RARE_CJK + "某"
     await login(pilot)
-    await pilot.press("f2")
-    await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
+    await press(pilot, "f2")
+    await press(pilot, "ctrl+n")
     await megabyte(pilot, *fields)
     assert isinstance(app.screen, UnregisteredScreen)
     assert_too_long(shown(app, "#name-error"))
@@ -330,16 +322,14 @@ async def _unregistered(pilot, db) -> None:  # type: ignore[no-untyped-def]
     await enter_hostile(pilot)  # the address
     await pilot.press("tab")
     await enter_hostile(pilot)  # no phone number in it: refused at the field
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(app.screen, UnregisteredScreen)
     assert "digits" in shown(app, "#phone-error")
     assert only_call(db).caller_name is None
     await clear(pilot, "#phone")
     await keys(pilot, FULL_WIDTH)  # as a Chinese IME types them
     await paste(pilot, "\u200b\u202e")
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(app.screen, CallScreen)
     call = only_call(db)
     # A name's dots become the middle dot (app.quit → app·quit): normalize_name's rule.
@@ -358,8 +348,7 @@ async def _repair(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
     await login(pilot)
     await take_call(pilot)
-    await pilot.press("3")
-    await settle(pilot)
+    await press(pilot, "3")
     assert isinstance(pilot.app.screen, WorkOrderFormScreen)
     await megabyte(pilot, "#description")
     assert isinstance(pilot.app.screen, WorkOrderFormScreen)
@@ -367,8 +356,7 @@ async def _repair(pilot, db) -> None:  # type: ignore[no-untyped-def]
     assert not rows(db, WorkOrder, WorkOrder.call_id.is_not(None))
     await clear(pilot, "#description")
     await enter_hostile(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(pilot.app.screen, CallScreen)
     [order] = rows(db, WorkOrder, WorkOrder.call_id.is_not(None))
     assert order.description == expected_text(HOSTILE)
@@ -383,8 +371,7 @@ async def _complaint(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
     await login(pilot)
     await take_call(pilot)
-    await pilot.press("2")
-    await settle(pilot)
+    await press(pilot, "2")
     assert isinstance(pilot.app.screen, ComplaintIntakeScreen)
     # The content's megabyte: see test_megabyte_in_a_read_back_field_does_not_freeze_the_desk.
     await megabyte(pilot, "#target")
@@ -395,8 +382,7 @@ async def _complaint(pilot, db) -> None:  # type: ignore[no-untyped-def]
     await enter_hostile(pilot)  # the target
     await pilot.press("tab")
     await enter_hostile(pilot)  # the content
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(pilot.app.screen, CallScreen)
     [complaint] = rows(db, Complaint)
     assert complaint.target == expected_text(HOSTILE, 300)
@@ -412,13 +398,11 @@ async def _praise(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
     await login(pilot)
     await take_call(pilot)
-    await pilot.press("5")
-    await settle(pilot)
+    await press(pilot, "5")
     assert isinstance(pilot.app.screen, PraiseScreen)
     # The megabyte: see test_megabyte_in_a_read_back_field_does_not_freeze_the_desk.
     await enter_hostile(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(pilot.app.screen, CallScreen)
     call = only_call(db)
     assert call.outcome == "praise" and call.request_text == expected_text(HOSTILE)
@@ -432,16 +416,14 @@ async def _summary(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
     await login(pilot)
     await take_call(pilot)
-    await pilot.press("ctrl+e")
-    await settle(pilot)
+    await press(pilot, "ctrl+e")
     await megabyte(pilot, "#summary")
     assert isinstance(pilot.app.screen, CallScreen)
     assert_too_long(shown(pilot.app, "#closing-error"))
     assert only_call(db).status == "open"
     await clear(pilot, "#summary")
     await enter_hostile(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(pilot.app.screen, DeskScreen)
     call = only_call(db)
     assert call.status == "closed" and call.summary == expected_text(HOSTILE)
@@ -457,8 +439,7 @@ async def _kb_search(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
     await login(pilot)
     await take_call(pilot)
-    await pilot.press("1")
-    await settle(pilot)
+    await press(pilot, "1")
     screen = pilot.app.screen
     assert isinstance(screen, ConsultScreen)
     # The megabyte: see test_megabyte_in_the_knowledge_base_search_is_refused_clearly.
@@ -480,18 +461,15 @@ async def _follow_up(pilot, db) -> None:  # type: ignore[no-untyped-def]
 
     await login(pilot)
     await take_call(pilot)
-    await pilot.press("1")
-    await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
+    await press(pilot, "1")
+    await press(pilot, "ctrl+n")
     await megabyte(pilot, "#question")
     assert isinstance(pilot.app.screen, ConsultScreen)
     assert_too_long(shown(pilot.app, "#question-error"))
     assert not rows(db, Callback, Callback.call_id == only_call(db).id)
     await clear(pilot, "#question")
     await enter_hostile(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(pilot.app.screen, CallScreen)
     [follow] = rows(db, Callback, Callback.call_id == only_call(db).id)
     assert follow.reason == expected_text(HOSTILE) == only_call(db).request_text
@@ -502,8 +480,7 @@ async def _follow_up(pilot, db) -> None:  # type: ignore[no-untyped-def]
 async def _open_delay_form(pilot) -> None:  # type: ignore[no-untyped-def]
     from agentdesk.dialogs.reason_prompt import DelayRequestScreen
 
-    await pilot.press("d")
-    await settle(pilot)
+    await press(pilot, "d")
     assert isinstance(pilot.app.screen, DelayRequestScreen)
 
 
@@ -520,8 +497,7 @@ async def _delay(pilot, db) -> None:  # type: ignore[no-untyped-def]
     await login(pilot)
     await pilot.press("f4")  # the work orders, nearest deadline first
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     detail = pilot.app.screen
     assert isinstance(detail, WorkOrderDetailScreen) and detail.detail.deadlines.get("resolve_by")
     await _open_delay_form(pilot)
@@ -538,8 +514,7 @@ async def _delay(pilot, db) -> None:  # type: ignore[no-untyped-def]
     await _open_delay_form(pilot)
     await enter_hostile(pilot)
     await _later_deadline(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert pilot.app.screen is detail
     [delay] = rows(db, DelayRequest, DelayRequest.work_order_id == detail.order_id)
     assert delay.reason == expected_text(HOSTILE) and delay.proposed_deadline == datetime(2027, 1, 29, 18, 0)
@@ -556,14 +531,11 @@ async def _outage(pilot, db) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     areas_typed = "朝阳区[@click=app.quit]x[/]、南关区 a[/]b " + RARE_CJK + "野家、[bold]x"
     await login(pilot, "8001", "8001")  # a team lead
-    await pilot.press("f8")
-    await settle(pilot)
-    await pilot.press("f9")
-    await settle(pilot)
+    await press(pilot, "f8")
+    await press(pilot, "f9")
     outages_screen = app.screen
     assert isinstance(outages_screen, OutagesScreen)
-    await pilot.press("n")
-    await settle(pilot)
+    await press(pilot, "n")
     assert isinstance(app.screen, OutageFormScreen)
     app.screen.query_one("#service-tv").value = True
     started = time.monotonic()
@@ -577,8 +549,7 @@ async def _outage(pilot, db) -> None:  # type: ignore[no-untyped-def]
     assert not rows(db, Outage)
     assert_clean_screen(app)
 
-    await pilot.press("n")
-    await settle(pilot)
+    await press(pilot, "n")
     await keys(pilot, areas_typed)
     await paste(pilot, PASTED)
     await pilot.press("tab", "space")  # cable TV
@@ -586,8 +557,7 @@ async def _outage(pilot, db) -> None:  # type: ignore[no-untyped-def]
     await enter_hostile(pilot)  # the cause
     await pilot.press("tab", "tab")
     await enter_hostile(pilot)  # the message
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert app.screen is outages_screen
     [outage] = rows(db, Outage)
     areas = [a.area_name for a in rows(db, OutageArea)]
@@ -614,8 +584,7 @@ async def _handover(pilot, db) -> None:  # type: ignore[no-untyped-def]
     from agentdesk.screens.login import LoginScreen
 
     await login(pilot)
-    await pilot.press("f10")
-    await settle(pilot)
+    await press(pilot, "f10")
     assert isinstance(pilot.app.screen, HandoverReviewScreen)
     await megabyte(pilot, "#handover-notes")
     assert isinstance(pilot.app.screen, HandoverReviewScreen)
@@ -623,8 +592,7 @@ async def _handover(pilot, db) -> None:  # type: ignore[no-untyped-def]
     assert not rows(db, HandoverNote) and not rows(db, Shift, Shift.ended_at.is_not(None))
     await clear(pilot, "#handover-notes")
     await enter_hostile(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     assert isinstance(pilot.app.screen, LoginScreen)
     [note] = rows(db, HandoverNote)
     assert note.notes == expected_text(HOSTILE)
@@ -661,15 +629,13 @@ async def test_read_back_lines_never_carry_escape_sequences(desk, demo_db) -> No
         await settle(pilot)
         await paste(pilot, "师傅很耐心" + "".join(ESCAPES))
         leaks["praise #readback"] = "\x1b" in str(app.screen.query_one("#readback").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         await pilot.press("2")  # complaint: the restated content
         await settle(pilot)
         await pilot.press("tab")
         await paste(pilot, "上门晚了" + "".join(ESCAPES))
         leaks["complaint #restate"] = "\x1b" in str(app.screen.query_one("#restate").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         await pilot.press("ctrl+e")  # the summary: the forbidden-phrase warning quotes the text
         await settle(pilot)
         await paste(pilot, "我不知道" + "".join(ESCAPES))
@@ -691,11 +657,9 @@ async def test_megabyte_in_a_read_back_field_does_not_freeze_the_desk(desk, demo
         plain_field = await megabyte(pilot, "#summary")
         assert_too_long(shown(app, "#closing-error"))
         await clear(pilot, "#summary")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, CallScreen)
-        await pilot.press("5")
-        await settle(pilot)
+        await press(pilot, "5")
         assert isinstance(app.screen, PraiseScreen)
         read_back = await megabyte(pilot, "#content")
         assert_too_long(shown(app, "#content-error"))
@@ -710,8 +674,7 @@ async def test_megabyte_in_the_knowledge_base_search_is_refused_clearly(desk, de
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call(pilot)
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         assert isinstance(app.screen, ConsultScreen)
         set_value(app, "#kb-query", MEGA[:8_000])
         try:
@@ -728,12 +691,10 @@ async def test_megabyte_question_answered_says_too_long(desk, demo_db) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call(pilot)
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         set_value(app, "#kb-query", "x" * MEGABYTE)  # one long term: the search itself copes
         await settle(pilot)
-        await pilot.press("ctrl+a")
-        await settle(pilot)
+        await press(pilot, "ctrl+a")
         assert isinstance(app.screen, ConsultScreen) and only_call(demo_db).outcome is None
         assert_too_long(terminal_text(app) + toasts(app))
 

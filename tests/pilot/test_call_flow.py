@@ -10,7 +10,7 @@ from agentdesk.dialogs.checklist import ChecklistScreen
 from agentdesk.models import Call, Callback, Outage, OutageArea, OutageCall, WorkOrder
 from agentdesk.screens.call import CallScreen
 from agentdesk.screens.desk import DeskScreen
-from tests.pilot.conftest import login, settle, take_call_for, type_text
+from tests.pilot.conftest import login, press, settle, take_call_for, type_text, unregistered_caller
 
 ALL_TICKED = {"callback": True, "department": True, "order": True, "reason": True}
 
@@ -22,8 +22,7 @@ def only_call(db) -> Call:  # type: ignore[no-untyped-def]
 
 async def tick_all_and_save(pilot) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(pilot.app.screen, ChecklistScreen)
-    await pilot.press("space", "down", "space", "down", "space", "down", "space", "ctrl+s")
-    await settle(pilot)
+    await press(pilot, "space", "down", "space", "down", "space", "down", "space", "ctrl+s")
 
 
 async def test_registered_consultation_answered(desk, demo_db, fixed_clock) -> None:
@@ -33,20 +32,16 @@ async def test_registered_consultation_answered(desk, demo_db, fixed_clock) -> N
         await take_call_for(pilot, "13800138000")
         screen = app.screen
         assert isinstance(screen, CallScreen) and screen.caller.name == "张三"
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         await type_text(pilot, "机顶盒")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         article = str(app.screen.query_one("#kb-article-text").render())
         assert "机顶盒没有信号怎么办" in article
-        await pilot.press("ctrl+a")
-        await settle(pilot)
+        await press(pilot, "ctrl+a")
         assert isinstance(app.screen, CallScreen) and app.screen.step == "step-closing"
         await type_text(pilot, "指导客户切换信号源")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
     assert (call.customer_id, call.request_type, call.outcome, call.status) == (1, "consult", "answered", "closed")
@@ -59,18 +54,14 @@ async def test_consultation_cannot_answer_creates_follow_up(desk, demo_db, fixed
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "zs")
-        await pilot.press("1")
-        await settle(pilot)
+        await press(pilot, "1")
         await type_text(pilot, "refund")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         preview = str(app.screen.query_one("#due-preview").render())
         assert "11-24 09:00" in preview
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         # The checklist is demanded before the call can end.
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await tick_all_and_save(pilot)
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
@@ -85,24 +76,19 @@ async def test_repair_by_keys_with_phrase_flag(desk, demo_db) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "220100000001")
-        await pilot.press("3")
-        await settle(pilot)
+        await press(pilot, "3")
         await type_text(pilot, "机顶盒无信号，我也不知道")
         await settle(pilot)
         area = app.screen.query_one("#description")
         assert area.flagged and "服务忌语" in str(area.query_one(".phrase-warning").render())
         preview = str(app.screen.query_one("#deadline-preview").render())
         assert "处理完毕 11-24 09:00" in preview
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "ctrl+s")
         # Escape from the checklist: the call stays open.
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, CallScreen)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await tick_all_and_save(pilot)
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
@@ -117,23 +103,18 @@ async def test_business_materials_missing_then_complete(desk, demo_db) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "zs")
-        await pilot.press("4")
-        await settle(pilot)
+        await press(pilot, "4")
         # An organization: tab to the customer kind, open it, pick 单位.
-        await pilot.press("tab", "enter", "down", "enter")
-        await settle(pilot)
+        await press(pilot, "tab", "enter", "down", "enter")
         line = str(app.screen.query_one("#missing-line").render())
         assert line.startswith("办理新装") and line.count("、") >= 2  # every missing item in one line
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, CallScreen)
         assert line in str(app.screen.query_one("#script").query(".script-line")[-2].render())
         await pilot.press("escape")  # back: the caller now has everything
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("tab", "enter", "down", "enter")
-        await settle(pilot)
+        await press(pilot, "4")
+        await press(pilot, "tab", "enter", "down", "enter")
         materials = app.screen.query_one("#materials")
         materials.focus()
         await pilot.pause()
@@ -141,11 +122,9 @@ async def test_business_materials_missing_then_complete(desk, demo_db) -> None:
             await pilot.press("space", "down")
         await settle(pilot)
         assert str(app.screen.query_one("#missing-line").render()) == "材料齐全，可以受理。"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, CallScreen)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await tick_all_and_save(pilot)
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
@@ -159,15 +138,12 @@ async def test_praise_by_keys(desk, demo_db) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "zs")
-        await pilot.press("5")
-        await settle(pilot)
+        await press(pilot, "5")
         await type_text(pilot, "The engineer was very patient")
         await settle(pilot)
         assert "The engineer was very patient" in str(app.screen.query_one("#readback").render())
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
     assert (call.outcome, call.forward, call.request_text) == ("praise", True, "The engineer was very patient")
@@ -177,32 +153,18 @@ async def test_unregistered_caller_repair(desk, demo_db) -> None:
     app = desk("zh_CN")
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
-        await type_text(pilot, "王五")
-        await pilot.press("tab")
-        await type_text(pilot, "南关区曙光街道 5 号")
-        await pilot.press("tab")
-        await type_text(pilot, "12800138000")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await unregistered_caller(pilot, "王五", "南关区曙光街道 5 号", "12800138000")
         assert "手机号应为 11 位" in str(app.screen.query_one("#phone-error").render())
         phone = app.screen.query_one("#phone")
         phone.value = ""
         phone.focus()
         await type_text(pilot, "+86 139-1234-5678")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, CallScreen) and app.screen.caller.phone == "13912345678"
-        await pilot.press("3")
-        await settle(pilot)
+        await press(pilot, "3")
         await type_text(pilot, "宽带断网")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "ctrl+s")
         await tick_all_and_save(pilot)
     call = only_call(demo_db)
     assert (call.customer_id, call.caller_name, call.caller_phone, call.caller_address) == (
@@ -227,10 +189,8 @@ async def test_outage_call_archived_with_one_key(desk, demo_db, fixed_clock) -> 
         await take_call_for(pilot, "张三")
         alert = str(app.screen.query_one("OutageAlert").render())
         assert "光缆被挖断" in alert and "12:00" in alert
-        await pilot.press("o")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "o")
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
     assert call.outcome == "outage_archived" and call.checklist is None
@@ -258,8 +218,7 @@ async def test_markup_in_customer_text_is_shown_literally(desk, demo_db) -> None
         assert "\x1b" not in card_text and "[2J" not in card_text and f"Address: {nasty}" in card_text
         await pilot.press("ctrl+e")
         await type_text(pilot, "[@click=app.quit]x[/]")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.is_running and isinstance(app.screen, DeskScreen)
     assert only_call(demo_db).summary == "[@click=app.quit]x[/]"
 
@@ -271,20 +230,17 @@ async def test_complaint_accepted_by_keys(desk, demo_db) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "13800138000")
-        await pilot.press("2")
-        await settle(pilot)
+        await press(pilot, "2")
         await type_text(pilot, "上门维修人员")
         await pilot.press("tab")
         await type_text(pilot, "约好上午来，下午才到")
         await settle(pilot)
         assert "约好上午来，下午才到" in str(app.screen.query_one("#restate").render())
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, CallScreen)
         last = str(app.screen.query_one("#script").query(".script-line")[-2].render())
         assert "投诉已受理" in last and "GD20261123-" in last
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await tick_all_and_save(pilot)
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
@@ -302,31 +258,18 @@ async def test_complaint_refused_without_contact(desk, demo_db) -> None:
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
-        await type_text(pilot, "Anonymous")
-        await pilot.press("tab")
-        await type_text(pilot, "somewhere")
-        await pilot.press("tab")
-        await type_text(pilot, "13912345678")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await unregistered_caller(pilot, "Anonymous", "somewhere", "13912345678")
+        await press(pilot, "2")
         phone = app.screen.query_one("#phone")
         phone.value = ""  # the caller takes back the number: no contact, no complaint
         await type_text(pilot, "billing")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "contact number" in str(app.screen.query_one("#phone-error").render())
-        await pilot.press("ctrl+r")
-        await settle(pilot)
+        await press(pilot, "ctrl+r")
         assert isinstance(app.screen, CallScreen)
-        assert "can't register this complaint" in str(app.screen.query_one("#script").query(".script-line")[-2].render())
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        said = str(app.screen.query_one("#script").query(".script-line")[-2].render())
+        assert "can't register this complaint" in said
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
     with demo_db.read() as session:
@@ -342,17 +285,13 @@ async def test_request_keys_still_work_after_escaping_a_form(desk, demo_db) -> N
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "13800138000")
-        await pilot.press("3")
-        await settle(pilot)
+        await press(pilot, "3")
         assert isinstance(app.screen, WorkOrderFormScreen)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await press(pilot, "escape")
+        await press(pilot, "5")
         assert isinstance(app.screen, PraiseScreen)
         assert app.screen.query_one("#content").text == ""
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert app.screen.query_one("#caller-search").value == "13800138000"  # nothing typed into it
 
 
@@ -361,8 +300,7 @@ async def test_quit_during_a_call_asks_twice(desk, demo_db) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot)
         await take_call_for(pilot, "13800138000")
-        await pilot.press("ctrl+q")
-        await settle(pilot)
+        await press(pilot, "ctrl+q")
         assert app.is_running and isinstance(app.screen, CallScreen)
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -377,11 +315,9 @@ async def test_quit_from_the_desk_hands_over_and_ends_the_shift(desk, demo_db) -
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot, "1025", "1025")
         shift_id = app.screen.login.shift.id
-        await pilot.press("ctrl+q")
-        await settle(pilot)
+        await press(pilot, "ctrl+q")
         assert isinstance(app.screen, HandoverReviewScreen)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     with demo_db.read() as session:
         assert session.get(Shift, shift_id).ended_at is not None
         assert session.execute(select(HandoverNote).where(HandoverNote.shift_id == shift_id)).scalar_one()

@@ -9,7 +9,7 @@ from agentdesk.models import HandoverAck, HandoverNote, Shift
 from agentdesk.screens.desk import DeskScreen
 from agentdesk.screens.handover_review import HandoverReviewScreen
 from agentdesk.screens.login import LoginScreen
-from tests.pilot.conftest import login, settle, take_call_for, type_text
+from tests.pilot.conftest import login, press, settle, take_call_for, type_text
 
 
 async def test_logout_handover_then_next_agent_acknowledges(desk, demo_db) -> None:
@@ -23,28 +23,24 @@ async def test_logout_handover_then_next_agent_acknowledges(desk, demo_db) -> No
         app.pop_screen()
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
-        await pilot.press("f10")
-        await settle(pilot)
+        await press(pilot, "f10")
         review = app.screen
         assert isinstance(review, HandoverReviewScreen)
         assert review.draft.open_call_ids and review.draft.items
         await type_text(pilot, "张三的工单请跟进")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, HandoverReviewScreen)  # refused: an open call
         assert app.screen.query_one("#form-error").has_class("-shown")
         assert "1" in str(app.screen.query_one("#handover-open-calls").render())
         app.screen.query_one("#hand-over-open").value = True
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, LoginScreen)
 
         await login(pilot, "1025", "1025")
         ack = app.screen
         assert isinstance(ack, HandoverAckScreen)
         assert "张三的工单请跟进" in " ".join(str(w.render()) for w in ack.query(".handover-note"))
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, DeskScreen)
 
     with demo_db.read() as session:

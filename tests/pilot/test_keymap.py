@@ -17,7 +17,7 @@ from textual.widgets._key_panel import BindingsTable
 from agentdesk.keymap import CHARACTER_NAMES, NAMED_KEYS, character_key
 from agentdesk.ui.keymap import binding_classes, binding_rows, scopes
 from tests.pilot.conftest import login
-from tests.workers import settle
+from tests.workers import press, settle
 
 
 def _keymap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
@@ -60,8 +60,7 @@ async def test_a_remapped_key_works_and_shows_in_footer_and_key_panel(desk, tmp_
         await pilot.press("f2")  # the default key does nothing now
         await settle(pilot)
         assert type(app.screen).__name__ == "DeskScreen"
-        await pilot.press("f3")
-        await settle(pilot)
+        await press(pilot, "f3")
         assert type(app.screen).__name__ == "CallScreen"
         assert not app._notifications
 
@@ -83,8 +82,7 @@ async def test_a_broken_keymap_is_reported_and_the_desk_keeps_its_keys(desk, tmp
             "The desk uses the default keys.",
         ]
         assert _footer_keys(app)["new_call"] == "f2"
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
         assert type(app.screen).__name__ == "CallScreen"
 
 

@@ -12,7 +12,7 @@ from agentdesk.models import Callback, Outage, OutageCall
 from agentdesk.screens.desk import DeskScreen
 from agentdesk.screens.lead_board import LeadBoardScreen
 from agentdesk.screens.outages import OutagesScreen
-from tests.pilot.conftest import login, settle, take_call_for, type_text
+from tests.pilot.conftest import login, press, settle, take_call_for, type_text
 
 
 async def wait_for(predicate, timeout: float, pilot) -> float:  # type: ignore[no-untyped-def]
@@ -87,8 +87,7 @@ async def test_agents_are_not_offered_the_lead_board(desk, demo_db) -> None:
         await login(pilot)
         keys = {b.binding.action for b in app.screen.active_bindings.values()}
         assert "lead_board" not in keys
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         assert isinstance(app.screen, DeskScreen)
         # Even pushed by hand, the board's data is refused by the services.
         app.push_screen(LeadBoardScreen(app.screen.login))
@@ -103,13 +102,11 @@ async def test_lead_board_urges_the_overdue_order(desk, demo_db, fixed_clock) ->
     app = desk("zh_CN")
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot, "8001", "8001")
-        await pilot.press("f8")
-        await settle(pilot)
+        await press(pilot, "f8")
         board = app.screen
         assert board.data is not None and board.data.overdue
         first = board.data.overdue[0]
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "u")
     with demo_db.read() as session:
         urged = session.execute(select(WorkOrderEvent).where(WorkOrderEvent.kind == "urge")).scalar_one()
     assert urged.work_order_id == first.id

@@ -9,7 +9,7 @@ from agentdesk.models import Agent, Shift
 from agentdesk.screens.desk import DeskScreen
 from agentdesk.screens.login import LoginScreen
 from tests.conftest import settings_for
-from tests.workers import settle
+from tests.workers import press, settle
 
 
 def message(app) -> str:  # type: ignore[no-untyped-def]
@@ -21,12 +21,10 @@ async def test_wrong_pin_then_right_pin_opens_the_desk(db, db_url, lead_and_agen
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        await pilot.press(*"1024", "enter", *"9999", "enter")
-        await settle(pilot)
+        await press(pilot, *"1024", "enter", *"9999", "enter")
         assert message(app) == "工号或 PIN 码不正确，还可尝试 4 次。"
         assert app.screen.query_one("#pin").value == ""
-        await pilot.press(*"1024", "enter")
-        await settle(pilot)
+        await press(pilot, *"1024", "enter")
         assert isinstance(app.screen, DeskScreen)
         assert app.screen.login.agent.number == "1024"
     with db.read() as session:
@@ -40,11 +38,9 @@ async def test_five_wrong_tries_lock_in_english(db, db_url, lead_and_agent, fixe
         await settle(pilot)
         await pilot.press(*"1024", "enter")
         for _ in range(5):
-            await pilot.press(*"0000", "enter")
-            await settle(pilot)
+            await press(pilot, *"0000", "enter")
         assert message(app).startswith("Too many wrong tries")
-        await pilot.press(*"1024", "enter")
-        await settle(pilot)
+        await press(pilot, *"1024", "enter")
         assert isinstance(app.screen, LoginScreen)
     with db.read() as session:
         agent = session.execute(select(Agent).where(Agent.number == "1024")).scalar_one()
@@ -55,8 +51,7 @@ async def test_empty_fields_are_explained(db, db_url, lead_and_agent, fixed_cloc
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await press(pilot, "enter", "enter")
         assert message(app) == "Enter your agent number and PIN."
 
 
@@ -64,12 +59,10 @@ async def test_logout_ends_the_shift_and_returns_to_login(db, db_url, lead_and_a
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await pilot.press(*"8001", "enter", *"8001", "enter")
-        await settle(pilot)
+        await press(pilot, *"8001", "enter", *"8001", "enter")
         assert isinstance(app.screen, DeskScreen)
         fixed_clock.advance(hours=2)
-        await pilot.press("f10")
-        await settle(pilot)
+        await press(pilot, "f10")
         await pilot.press("ctrl+s")  # confirm the handover note
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -90,16 +83,14 @@ async def test_command_palette_lists_screen_actions(db, db_url, lead_and_agent, 
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await pilot.press(*"1024", "enter", *"1024", "enter")
-        await settle(pilot)
+        await press(pilot, *"1024", "enter", *"1024", "enter")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Log out" in titles and "Quit" in titles and "Keys" in titles
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Log out")
         await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await pilot.press("ctrl+s")  # confirm the handover note
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -116,8 +107,7 @@ async def test_the_key_panel_speaks_the_desks_language(desk) -> None:
         await login(pilot)
         await pilot.press("f2")  # the caller search: an Input has focus
         await settle(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
+        await press(pilot, "f1")
         assert app.screen.query(KeyPanel)
         text = app.export_screenshot()
         for words in ("光标左移", "删除左侧一个字", "全选"):

@@ -11,7 +11,7 @@ from textual.widgets import Input
 from agentdesk.app import make_app
 from agentdesk.dialogs.handover_export import HandoverExportScreen
 from tests.conftest import settings_for
-from tests.pilot.conftest import login, settle
+from tests.pilot.conftest import login, press
 from tests.unit import test_privacy
 from tests.unit.test_privacy import MASKED, PINS, audit_rows, secrets_in
 
@@ -23,12 +23,10 @@ async def desk_export(db_url: str, fixed_clock, out: Path):  # type: ignore[no-u
     app = make_app(settings_for(db_url, "en"), clock=fixed_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot, "1024", PINS["1024"])
-        await pilot.press("f7")
-        await settle(pilot)
+        await press(pilot, "f7")
         assert isinstance(app.screen, HandoverExportScreen)
         app.screen.query_one("#path", Input).value = str(out)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, HandoverExportScreen), "the export did not finish"
     assert out.exists()
 

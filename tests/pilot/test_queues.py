@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from agentdesk.models import Callback, DelayRequest, WorkOrder
@@ -11,7 +12,7 @@ from agentdesk.screens.callback_call import CallbackCallScreen
 from agentdesk.screens.callback_queue import CallbackQueueScreen
 from agentdesk.screens.work_order_detail import WorkOrderDetailScreen
 from agentdesk.screens.work_orders import WorkOrdersScreen
-from tests.pilot.conftest import login, settle, type_text
+from tests.pilot.conftest import login, press, settle, type_text
 
 
 def first_order(db) -> WorkOrder:  # type: ignore[no-untyped-def]
@@ -24,29 +25,25 @@ def first_order(db) -> WorkOrder:  # type: ignore[no-untyped-def]
 
 
 async def open_first_order(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("f4")
-    await settle(pilot)
+    await press(pilot, "f4")
     assert isinstance(pilot.app.screen, WorkOrdersScreen)
     pilot.app.screen.query_one("#filter-kind").value = "repair"  # repairs: a callback is always owed
     await settle(pilot)
     pilot.app.screen.query_one("#orders").focus()
     await pilot.pause()
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     assert isinstance(pilot.app.screen, WorkOrderDetailScreen)
 
 
 async def request_delay(pilot, reason: str = "客户要求改约周末上门") -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("d")
-    await settle(pilot)
+    await press(pilot, "d")
     await type_text(pilot, reason)
     deadline = pilot.app.screen.query_one("#deadline")
     current = deadline.value
     deadline.value = ""
     deadline.focus()
     await type_text(pilot, "2027-01-10 18:00" if current else "")
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
 
 
 async def test_delay_requested_by_agent_approved_by_lead(desk, demo_db) -> None:
@@ -70,10 +67,8 @@ async def test_delay_requested_by_agent_approved_by_lead(desk, demo_db) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await login(pilot, "8001", "8001")
         await open_first_order(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "a")
+        await press(pilot, "ctrl+s")
     with demo_db.read() as session:
         delay = session.execute(select(DelayRequest)).scalar_one()
         updated = session.get(WorkOrder, order.id)
@@ -88,14 +83,11 @@ async def test_delay_rejected_by_lead_needs_a_reason(desk, demo_db) -> None:
         await login(pilot, "8001", "8001")
         await open_first_order(pilot)
         await request_delay(pilot, "parts on order")
-        await pilot.press("x")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "x")
+        await press(pilot, "ctrl+s")
         assert "required" in str(app.screen.query_one("#reason-error").render())
         await type_text(pilot, "no parts needed")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     with demo_db.read() as session:
         delay = session.execute(select(DelayRequest)).scalar_one()
         assert session.get(WorkOrder, order.id).resolve_by == before
@@ -108,44 +100,49 @@ async def resolve_first_order(pilot) -> None:  # type: ignore[no-untyped-def]
         status = pilot.app.screen.detail.row.status
         if status == "resolved" or status == "callback":
             return
-        await pilot.press("s")
-        await settle(pilot)
+        await press(pilot, "s")
         select_widget = pilot.app.screen.query_one("#new-status")
         choices = [value for _, value in select_widget._options if value != select_widget.NULL]
         select_widget.value = "resolved" if "resolved" in choices else choices[0]
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
 
 
 async def take_callback(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("f5")
-    await settle(pilot)
+    await press(pilot, "f5")
     assert isinstance(pilot.app.screen, CallbackQueueScreen)
-    await pilot.press("t")
-    await settle(pilot)
+    await press(pilot, "t")
     assert isinstance(pilot.app.screen, CallbackCallScreen)
 
 
-async def test_callback_satisfied_closes_the_order(desk, demo_db, fixed_clock) -> None:
+@pytest.fixture
+def lone_order(demo_db) -> WorkOrder:  # type: ignore[no-untyped-def]
+    """The first open repair, with the queue emptied: only its own callback will wait there."""
     order = first_order(demo_db)
-    with demo_db.write() as session:  # only this order's callback waits in the queue
+    with demo_db.write() as session:
         for cb in session.execute(select(Callback)).scalars():
             session.delete(cb)
+    return order
+
+
+async def resolve_as_callback_agent(pilot) -> None:  # type: ignore[no-untyped-def]
+    """2048 logs in, resolves the first repair (its callback is queued) and goes back to the desk."""
+    await login(pilot, "2048", "2048")
+    await open_first_order(pilot)
+    await resolve_first_order(pilot)
+    await press(pilot, "escape", "escape")
+
+
+async def test_callback_satisfied_closes_the_order(desk, demo_db, fixed_clock, lone_order) -> None:
+    order = lone_order
     app = desk("zh_CN")
     async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot, "2048", "2048")
-        await open_first_order(pilot)
-        await resolve_first_order(pilot)
-        await pilot.press("escape", "escape")
-        await settle(pilot)
+        await resolve_as_callback_agent(pilot)
         await take_callback(pilot)
         assert app.screen.row.order_number == order.number
         assert "2048号回访员" in str(app.screen.query_one("#script").query(".script-line")[0].render())
-        await pilot.press("f6")
-        await settle(pilot)
+        await press(pilot, "f6")
         assert "****" not in str(app.screen.query_one("#callback-phone").render())
-        await pilot.press("ctrl+y")
-        await settle(pilot)
+        await press(pilot, "ctrl+y")
         assert isinstance(app.screen, CallbackQueueScreen)
     with demo_db.read() as session:
         cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
@@ -153,55 +150,37 @@ async def test_callback_satisfied_closes_the_order(desk, demo_db, fixed_clock) -
         assert session.get(WorkOrder, order.id).status == "closed"
 
 
-async def test_callback_not_satisfied_reopens(desk, demo_db) -> None:
-    order = first_order(demo_db)
-    with demo_db.write() as session:
-        for cb in session.execute(select(Callback)).scalars():
-            session.delete(cb)
+async def test_callback_not_satisfied_reopens(desk, demo_db, lone_order) -> None:
+    order = lone_order
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot, "2048", "2048")
-        await open_first_order(pilot)
-        await resolve_first_order(pilot)
-        await pilot.press("escape", "escape")
-        await settle(pilot)
+        await resolve_as_callback_agent(pilot)
         await take_callback(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert "Record why" in str(app.screen.query_one("#note-error").render())
         await type_text(pilot, "still no signal")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
     with demo_db.read() as session:
         cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
         reopened = session.get(WorkOrder, order.id)
     assert cb.outcome == "unsatisfied" and reopened.status == "in_progress"
 
 
-async def test_callback_unreachable_retries_then_closes(desk, demo_db, fixed_clock) -> None:
-    order = first_order(demo_db)
-    with demo_db.write() as session:
-        for cb in session.execute(select(Callback)).scalars():
-            session.delete(cb)
+async def test_callback_unreachable_retries_then_closes(desk, demo_db, fixed_clock, lone_order) -> None:
+    order = lone_order
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot, "2048", "2048")
-        await open_first_order(pilot)
-        await resolve_first_order(pilot)
-        await pilot.press("escape", "escape")
-        await settle(pilot)
+        await resolve_as_callback_agent(pilot)
         for attempt in range(3):
             await take_callback(pilot)
-            await pilot.press("ctrl+u")
-            await settle(pilot)
+            await press(pilot, "ctrl+u")
             fixed_clock.advance(days=2)  # past the retry time
             with demo_db.read() as session:
                 cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
             assert cb.attempts == attempt + 1
             if attempt < 2:
                 assert cb.status == "pending" and cb.due_at > fixed_clock.now() - timedelta(days=2)
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
     with demo_db.read() as session:
         cb = session.execute(select(Callback).where(Callback.work_order_id == order.id)).scalar_one()
         closed = session.get(WorkOrder, order.id)
@@ -224,13 +203,10 @@ async def test_stale_save_gets_a_conflict_dialog(desk, demo_db) -> None:
             other = accounts.get_agent(session, "1025")
             target = "in_progress" if status_seen != "in_progress" else "resolved"
             wo.change_status(session, order.id, target, actor=other, reason="", policy="generic")
-        await pilot.press("s")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "s")
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ConflictScreen)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.screen.detail.row.status == target
     with demo_db.read() as session:
         assert session.get(WorkOrder, order.id).status == target

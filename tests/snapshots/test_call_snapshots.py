@@ -7,15 +7,14 @@ from datetime import timedelta
 import pytest
 
 from agentdesk.models import Outage, OutageArea
-from tests.pilot.conftest import login, settle, take_call_for, type_text
+from tests.pilot.conftest import login, press, settle, take_call_for, type_text
 
 LANGS = ["zh_CN", "en"]
 
 
 async def identify(pilot) -> None:  # type: ignore[no-untyped-def]
     await login(pilot)
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
     await type_text(pilot, "zs")
     await settle(pilot)
 
@@ -27,86 +26,69 @@ async def card(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def unregistered(pilot) -> None:  # type: ignore[no-untyped-def]
     await login(pilot)
-    await pilot.press("f2")
-    await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
+    await press(pilot, "f2")
+    await press(pilot, "ctrl+n")
     await type_text(pilot, "王五")
     await pilot.press("tab", "tab")
     await type_text(pilot, "12800138000")
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
 
 
 async def consult(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
-    await pilot.press("1")
-    await settle(pilot)
+    await press(pilot, "1")
     await type_text(pilot, "机顶盒")
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
 
 
 async def follow_up(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
-    await pilot.press("1")
-    await settle(pilot)
+    await press(pilot, "1")
     await type_text(pilot, "月租费")
     await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
+    await press(pilot, "ctrl+n")
 
 
 async def repair(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
-    await pilot.press("3")
-    await settle(pilot)
+    await press(pilot, "3")
     await type_text(pilot, "机顶盒无信号，不知道怎么搞的")
     await settle(pilot)
 
 
 async def business(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
-    await pilot.press("4")
-    await settle(pilot)
-    await pilot.press("tab", "enter", "down", "enter")
-    await settle(pilot)
-    await pilot.press("tab", "space")
-    await settle(pilot)
+    await press(pilot, "4")
+    await press(pilot, "tab", "enter", "down", "enter")
+    await press(pilot, "tab", "space")
 
 
 async def praise(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
-    await pilot.press("5")
-    await settle(pilot)
+    await press(pilot, "5")
     await type_text(pilot, "装机师傅很耐心")
     await settle(pilot)
 
 
 async def checklist(pilot) -> None:  # type: ignore[no-untyped-def]
     await repair(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
     await type_text(pilot, "已派单网络维护部")
-    await pilot.press("ctrl+s")
-    await settle(pilot)
-    await pilot.press("space", "down", "space")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
+    await press(pilot, "space", "down", "space")
 
 
 async def closing(pilot) -> None:  # type: ignore[no-untyped-def]
     await consult(pilot)
-    await pilot.press("ctrl+a")
-    await settle(pilot)
+    await press(pilot, "ctrl+a")
     await type_text(pilot, "已指导客户切换信号源")
     await settle(pilot)
 
 
 async def complaint(pilot) -> None:  # type: ignore[no-untyped-def]
     await card(pilot)
-    await pilot.press("2")
-    await settle(pilot)
+    await press(pilot, "2")
     await type_text(pilot, "上门维修人员")
     await pilot.press("tab")
     await type_text(pilot, "约好上午来，下午才到")

@@ -7,27 +7,24 @@ from datetime import timedelta
 import pytest
 
 from agentdesk.services import accounts, outages
-from tests.pilot.conftest import login, settle, take_call_for
+from tests.pilot.conftest import login, press, settle, take_call_for
 
 LANGS = ["zh_CN", "en"]
 
 
 async def board(pilot) -> None:  # type: ignore[no-untyped-def]
     await login(pilot, "8001", "8001")
-    await pilot.press("f8")
-    await settle(pilot)
+    await press(pilot, "f8")
 
 
 async def outage_list(pilot) -> None:  # type: ignore[no-untyped-def]
     await board(pilot)
-    await pilot.press("f9")
-    await settle(pilot)
+    await press(pilot, "f9")
 
 
 async def outage_form(pilot) -> None:  # type: ignore[no-untyped-def]
     await outage_list(pilot)
-    await pilot.press("n")
-    await settle(pilot)
+    await press(pilot, "n")
 
 
 async def banner_on_desk(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -39,25 +36,19 @@ async def banner_on_desk(pilot) -> None:  # type: ignore[no-untyped-def]
 async def handover_review(pilot) -> None:  # type: ignore[no-untyped-def]
     await login(pilot)
     await take_call_for(pilot, "13800138000")
-    await pilot.press("3")
-    await settle(pilot)
+    await press(pilot, "3")
     from tests.pilot.conftest import type_text
 
     await type_text(pilot, "宽带断网")
-    await pilot.press("ctrl+s")
-    await settle(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
-    await pilot.press("space", "down", "space", "down", "space", "down", "space", "ctrl+s")
-    await settle(pilot)
-    await pilot.press("f10")
-    await settle(pilot)
+    await press(pilot, "ctrl+s")
+    await press(pilot, "ctrl+s")
+    await press(pilot, "space", "down", "space", "down", "space", "down", "space", "ctrl+s")
+    await press(pilot, "f10")
 
 
 async def handover_export(pilot) -> None:  # type: ignore[no-untyped-def]
     await login(pilot)
-    await pilot.press("f7")
-    await settle(pilot)
+    await press(pilot, "f7")
 
 
 STEPS = {"board": board, "outage_list": outage_list, "outage_form": outage_form, "banner_on_desk": banner_on_desk,
@@ -72,7 +63,8 @@ def test_lead_and_handover_screen(snap_compare, desk, demo_db, fixed_clock, monk
         with demo_db.write() as session:
             lead = accounts.get_agent(session, "8001")
             outages.declare(session, actor=lead, areas=["朝阳区红旗街道", "南关区"], services=["tv", "broadband"],
-                            cause="光缆被挖断", eta=fixed_clock.now() + timedelta(hours=3), message="请安抚用户，无需报修")
+                            cause="光缆被挖断", eta=fixed_clock.now() + timedelta(hours=3),
+                            message="请安抚用户，无需报修")
     app = desk(lang)
     if step == "handover_export":
         # A fixed path, so the snapshot does not show the test machine's home directory.

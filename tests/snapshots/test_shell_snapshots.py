@@ -6,7 +6,7 @@ import pytest
 
 from agentdesk.app import make_app
 from tests.conftest import settings_for
-from tests.workers import settle
+from tests.workers import press, settle
 
 LANGS = ["zh_CN", "en"]
 
@@ -21,8 +21,7 @@ def test_login(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) -> N
 def test_login_wrong_pin(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) -> None:
     async def wrong(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        await pilot.press(*"1024", "enter", *"0000", "enter")
-        await settle(pilot)
+        await press(pilot, *"1024", "enter", *"0000", "enter")
 
     app = make_app(settings_for(db_url, lang), clock=fixed_clock)
     assert snap_compare(app, run_before=wrong, terminal_size=(120, 36))
@@ -38,8 +37,7 @@ def test_login_empty_database(snap_compare, db, db_url, fixed_clock, lang) -> No
 def test_idle_desk(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) -> None:
     async def login(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        await pilot.press(*"1024", "enter", *"1024", "enter")
-        await settle(pilot)
+        await press(pilot, *"1024", "enter", *"1024", "enter")
 
     app = make_app(settings_for(db_url, lang), clock=fixed_clock)
     assert snap_compare(app, run_before=login, terminal_size=(120, 36))

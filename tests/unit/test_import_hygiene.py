@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-
 #: Every module of these packages is imported, found by walking them: a new module is covered
 #: without anyone listing it.
 DOMAIN_PACKAGES = ("agentdesk.services", "agentdesk.policy", "agentdesk.scripts")

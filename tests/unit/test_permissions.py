@@ -30,12 +30,11 @@ from sqlmodel import SQLModel
 from agentdesk import clock
 from agentdesk.clock import FixedClock
 from agentdesk.db import Database, open_database
-from agentdesk.models import Customer, CustomerPhone, Department
 from agentdesk.services import accounts, board, callbacks, calls, complaints, contact, handover, outages
 from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import PermissionDenied
-from tests.conftest import T0
+from tests.conftest import T0, add_zhang_san
 
 POLICY = "generic"
 PINS = {"8001": "802517", "1024": "739146", "1025": "615284"}
@@ -75,15 +74,7 @@ def _build(path: Path) -> World:
         lead = accounts.add_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
         agent = accounts.add_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
         mate = accounts.add_agent(s, "1025", "张伟", "agent", PINS["1025"], team="甲班")
-        dept = Department(code="NET", name="网络维护部")
-        customer = Customer(user_code="220100000001", name="张三", address="朝阳区红旗街道 1 栋",
-                            area_name="朝阳区红旗街道", area_class="city", tier="regular",
-                            created_at=T0 - timedelta(days=400))
-        s.add(dept)
-        s.add(customer)
-        s.flush()
-        s.add(CustomerPhone(customer_id=customer.id, phone="13800138000"))
-        dept_id, customer_id = dept.id, customer.id
+        dept_id, customer_id = add_zhang_san(s)
     agent_login = accounts.login(db, "1024", PINS["1024"])
     mate_login = accounts.login(db, "1025", PINS["1025"])
     with db.write() as s:

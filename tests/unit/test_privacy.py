@@ -17,7 +17,6 @@ import io
 import json
 import logging
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -32,7 +31,7 @@ from agentdesk.db import open_database
 from agentdesk.models import AuditEvent, Customer, Department
 from agentdesk.services import accounts, callbacks, calls, complaints, contact, handover, handover_export, outages
 from agentdesk.services.errors import LoginFailed
-from tests.conftest import T0
+from tests.conftest import T0, add_zhang_san
 from tests.unit.test_importer import ZH_HEADERS, write_csv
 
 runner = CliRunner()
@@ -249,16 +248,7 @@ def handed_over(db, fixed_clock):  # type: ignore[no-untyped-def]
     with db.write() as s:
         lead = accounts.add_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
         agent = accounts.add_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
-        dept = Department(code="NET", name="网络维护部")
-        customer = Customer(user_code="220100000001", name="张三", address="朝阳区 1 栋", area_name="朝阳区",
-                            area_class="city", tier="regular", created_at=T0 - timedelta(days=400))
-        s.add(dept)
-        s.add(customer)
-        s.flush()
-        from agentdesk.models import CustomerPhone
-
-        s.add(CustomerPhone(customer_id=customer.id, phone="13800138000"))
-        dept_id, customer_id = dept.id, customer.id
+        dept_id, customer_id = add_zhang_san(s, address="朝阳区 1 栋", area="朝阳区")
     shift = accounts.login(db, "1024", PINS["1024"]).shift
     with db.write() as s:
         call = calls.start_call(s, actor=agent, shift_id=shift.id)

@@ -380,7 +380,8 @@ def test_approved_delay_never_makes_the_deadline_earlier(desk: Desk, fixed_clock
     deadline = load(desk, oid).resolve_by
     assert deadline is not None
     with desk.db.write() as s:
-        info = wo.request_delay(s, oid, actor=desk.agent, reason="缺料", proposed_deadline=deadline + timedelta(hours=1))
+        info = wo.request_delay(s, oid, actor=desk.agent, reason="缺料",
+                                proposed_deadline=deadline + timedelta(hours=1))
     with desk.db.write() as s:
         wo.pause(s, oid, actor=desk.agent, reason="客户不在家")
     fixed_clock.advance(hours=3)
