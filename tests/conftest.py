@@ -12,12 +12,16 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from agentdesk import clock
 from agentdesk.clock import FixedClock, SystemClock
 from agentdesk.config import Settings
+
+if TYPE_CHECKING:
+    from agentdesk.models import AuditEvent
 
 T0 = datetime(2026, 11, 23, 9, 0)  # a Monday morning, a working day
 
@@ -108,6 +112,21 @@ def add_zhang_san(session, *, user_code: str = "220100000001", name: str = "å¼ ä
     session.flush()
     session.add(CustomerPhone(customer_id=customer.id, phone="13800138000"))
     return dept.id, customer.id
+
+
+def audits(db_path: str, action: str) -> list[AuditEvent]:
+    """The audit rows of one action in the SQLite file at ``db_path`` (opened and closed here)."""
+    from sqlalchemy import select
+
+    from agentdesk.db import open_database
+    from agentdesk.models import AuditEvent
+
+    db = open_database(f"sqlite:///{db_path}", migrate=False)
+    try:
+        with db.read() as s:
+            return list(s.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
+    finally:
+        db.dispose()
 
 
 def settings_for(url: str, lang: str = "zh_CN") -> Settings:

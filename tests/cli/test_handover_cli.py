@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from agentdesk.cli.handover import handover_app
 from agentdesk.db import open_database
-from agentdesk.models import Agent, AuditEvent, Shift
+from agentdesk.models import Agent, Shift
 from agentdesk.services import accounts, handover
-from tests.conftest import T0
+from tests.conftest import T0, audits
 from tests.unit.test_workorders import insert_order, make_desk
 
 runner = CliRunner()
@@ -60,15 +60,6 @@ def db_path(tmp_path: Path, fixed_clock) -> str:  # type: ignore[no-untyped-def]
         handover.confirm_handover(s, second_id, actor=mate, notes="夜班无事")
     db.dispose()
     return str(path)
-
-
-def audits(db_path: str, action: str) -> list[AuditEvent]:
-    db = open_database(f"sqlite:///{db_path}", migrate=False)
-    try:
-        with db.read() as s:
-            return list(s.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
-    finally:
-        db.dispose()
 
 
 # -- to files -----------------------------------------------------------------------------------

@@ -16,16 +16,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner
 
 from agentdesk import clock
 from agentdesk.cli.root import app
 from agentdesk.clock import FixedClock
 from agentdesk.db import open_database
-from agentdesk.models import AuditEvent, Outage
+from agentdesk.models import Outage
 from agentdesk.services import accounts, calls, handover, outages
-from tests.conftest import T0, add_zhang_san
+from tests.conftest import T0, add_zhang_san, audits
 from tests.unit.test_permissions import dump
 
 runner = CliRunner()
@@ -89,15 +88,6 @@ def everything(path: str) -> dict:
     try:
         with db.read() as s:
             return dump(s)
-    finally:
-        db.dispose()
-
-
-def audits(path: str, action: str) -> list[AuditEvent]:
-    db = open_database(f"sqlite:///{path}", migrate=False)
-    try:
-        with db.read() as s:
-            return list(s.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
     finally:
         db.dispose()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 
 from agentdesk.app import make_app
@@ -71,3 +74,12 @@ async def unregistered_caller(pilot, name: str, address: str, phone: str) -> Non
     await pilot.press("tab")
     await type_text(pilot, phone)
     await press(pilot, "ctrl+s")
+
+
+@asynccontextmanager
+async def on_a_call(app, query: str) -> AsyncIterator:  # type: ignore[no-untyped-def]
+    """Run the desk at 120×36, log in as 1024 and take a call from the customer ``query`` finds."""
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot)
+        await take_call_for(pilot, query)
+        yield pilot

@@ -10,7 +10,7 @@ from agentdesk.dialogs.checklist import ChecklistScreen
 from agentdesk.models import Call, Callback, Outage, OutageArea, OutageCall, WorkOrder
 from agentdesk.screens.call import CallScreen
 from agentdesk.screens.desk import DeskScreen
-from tests.pilot.conftest import login, press, settle, take_call_for, type_text, unregistered_caller
+from tests.pilot.conftest import login, on_a_call, press, settle, type_text, unregistered_caller
 
 ALL_TICKED = {"callback": True, "department": True, "order": True, "reason": True}
 
@@ -27,9 +27,7 @@ async def tick_all_and_save(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def test_registered_consultation_answered(desk, demo_db, fixed_clock) -> None:
     app = desk("zh_CN")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "13800138000")
+    async with on_a_call(app, "13800138000") as pilot:
         screen = app.screen
         assert isinstance(screen, CallScreen) and screen.caller.name == "张三"
         await press(pilot, "1")
@@ -51,9 +49,7 @@ async def test_registered_consultation_answered(desk, demo_db, fixed_clock) -> N
 
 async def test_consultation_cannot_answer_creates_follow_up(desk, demo_db, fixed_clock) -> None:
     app = desk("en")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "zs")
+    async with on_a_call(app, "zs") as pilot:
         await press(pilot, "1")
         await type_text(pilot, "refund")
         await press(pilot, "ctrl+n")
@@ -73,9 +69,7 @@ async def test_consultation_cannot_answer_creates_follow_up(desk, demo_db, fixed
 
 async def test_repair_by_keys_with_phrase_flag(desk, demo_db) -> None:
     app = desk("zh_CN")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "220100000001")
+    async with on_a_call(app, "220100000001") as pilot:
         await press(pilot, "3")
         await type_text(pilot, "机顶盒无信号，我也不知道")
         await settle(pilot)
@@ -100,9 +94,7 @@ async def test_repair_by_keys_with_phrase_flag(desk, demo_db) -> None:
 
 async def test_business_materials_missing_then_complete(desk, demo_db) -> None:
     app = desk("zh_CN")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "zs")
+    async with on_a_call(app, "zs") as pilot:
         await press(pilot, "4")
         # An organization: tab to the customer kind, open it, pick 单位.
         await press(pilot, "tab", "enter", "down", "enter")
@@ -135,9 +127,7 @@ async def test_business_materials_missing_then_complete(desk, demo_db) -> None:
 
 async def test_praise_by_keys(desk, demo_db) -> None:
     app = desk("en")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "zs")
+    async with on_a_call(app, "zs") as pilot:
         await press(pilot, "5")
         await type_text(pilot, "The engineer was very patient")
         await settle(pilot)
@@ -184,9 +174,7 @@ async def test_outage_call_archived_with_one_key(desk, demo_db, fixed_clock) -> 
         session.flush()
         session.add(OutageArea(outage_id=outage.id, area_name="朝阳区红旗街道"))
     app = desk("zh_CN")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "张三")
+    async with on_a_call(app, "张三") as pilot:
         alert = str(app.screen.query_one("OutageAlert").render())
         assert "光缆被挖断" in alert and "12:00" in alert
         await press(pilot, "o")
@@ -208,9 +196,7 @@ async def test_markup_in_customer_text_is_shown_literally(desk, demo_db) -> None
         customer.name = nasty
         customer.address = "\x1b[2J" + nasty
     app = desk("en")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "13800138000")
+    async with on_a_call(app, "13800138000") as pilot:
         assert app.is_running
         card_text = " ".join(str(w.render()) for w in app.screen.query("CustomerCardView Static"))
         assert nasty in card_text
@@ -227,9 +213,7 @@ async def test_complaint_accepted_by_keys(desk, demo_db) -> None:
     from agentdesk.models import Complaint
 
     app = desk("zh_CN")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "13800138000")
+    async with on_a_call(app, "13800138000") as pilot:
         await press(pilot, "2")
         await type_text(pilot, "上门维修人员")
         await pilot.press("tab")
@@ -282,9 +266,7 @@ async def test_request_keys_still_work_after_escaping_a_form(desk, demo_db) -> N
     from agentdesk.dialogs.work_order_form import WorkOrderFormScreen
 
     app = desk("en")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "13800138000")
+    async with on_a_call(app, "13800138000") as pilot:
         await press(pilot, "3")
         assert isinstance(app.screen, WorkOrderFormScreen)
         await press(pilot, "escape")
@@ -297,9 +279,7 @@ async def test_request_keys_still_work_after_escaping_a_form(desk, demo_db) -> N
 
 async def test_quit_during_a_call_asks_twice(desk, demo_db) -> None:
     app = desk("en")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await login(pilot)
-        await take_call_for(pilot, "13800138000")
+    async with on_a_call(app, "13800138000") as pilot:
         await press(pilot, "ctrl+q")
         assert app.is_running and isinstance(app.screen, CallScreen)
         await pilot.press("ctrl+q")
