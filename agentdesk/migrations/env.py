@@ -16,7 +16,10 @@ def run_migrations() -> None:
     if engine is None:
         from agentdesk.db import make_engine
 
-        engine = make_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic needs sqlalchemy.url or an engine in config.attributes")
+        engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
