@@ -11,6 +11,8 @@ from pydantic import NaiveDatetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from agentdesk.vocab import CallbackStatus, DelayStatus, WorkOrderStatus
+
 ROLES = ("agent", "lead")
 AREA_CLASSES = ("city", "suburb", "rural")
 TIERS = ("regular", "vip", "big", "private")
@@ -114,7 +116,7 @@ class WorkOrder(SQLModel, table=True):
     tier: str = Field(default="regular", max_length=8)
     department_id: int | None = Field(default=None, foreign_key="departments.id", index=True)
     owner_agent_id: int | None = Field(default=None, foreign_key="agents.id", index=True)
-    status: str = Field(default="new", max_length=16)
+    status: str = Field(default=WorkOrderStatus.NEW, max_length=16)
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     phrase_flag: bool = False
     created_at: NaiveDatetime
@@ -150,7 +152,7 @@ class DelayRequest(SQLModel, table=True):
     requested_by_id: int = Field(foreign_key="agents.id")
     reason: str = Field(sa_column=Column(Text, nullable=False))
     proposed_deadline: NaiveDatetime
-    status: str = Field(default="pending", max_length=12, index=True)
+    status: str = Field(default=DelayStatus.PENDING, max_length=12, index=True)
     decided_by_id: int | None = Field(default=None, foreign_key="agents.id")
     decided_at: NaiveDatetime | None = None
     created_at: NaiveDatetime
@@ -186,7 +188,7 @@ class Callback(SQLModel, table=True):
     contact_phone: str | None = Field(default=None, max_length=32)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
     due_at: NaiveDatetime
-    status: str = Field(default="pending", max_length=12)
+    status: str = Field(default=CallbackStatus.PENDING, max_length=12)
     owner_agent_id: int | None = Field(default=None, foreign_key="agents.id", index=True)
     claimed_by_id: int | None = Field(default=None, foreign_key="agents.id")
     claimed_at: NaiveDatetime | None = None

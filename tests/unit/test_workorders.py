@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from agentdesk.models import AuditEvent, Callback, Customer, CustomerPhone, Department, WorkOrder, WorkOrderEvent
+from agentdesk.services import callbacks
 from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.deadlines import work_order_deadlines
@@ -584,7 +585,7 @@ def test_sampled_callbacks_are_reproducible(desk: Desk) -> None:
         else:
             assert rows[oid].status == "resolved"
             assert audits[oid]["sample_draw"] == f"not sampled {draw:.4f} >= 0.10"
-    assert wo.sample_draw(ids[0], POLICY) == random.Random(f"{ids[0]}:{POLICY}").random()
+    assert callbacks.sample_draw(ids[0], POLICY) == random.Random(f"{ids[0]}:{POLICY}").random()
 
 
 def test_callback_requested_by_hand(desk: Desk) -> None:
