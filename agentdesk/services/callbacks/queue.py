@@ -24,9 +24,9 @@ from agentdesk.models import Agent, Callback, Customer, WorkOrder
 from agentdesk.normalize import mask_phone
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.customers import first_phones
 from agentdesk.services.errors import InvalidInput, NotFound
 from agentdesk.services.paging import Page
-from agentdesk.services.customers import first_phones
 from agentdesk.vocab import CallbackStatus
 
 STATUSES: tuple[CallbackStatus, ...] = tuple(CallbackStatus)
@@ -70,7 +70,7 @@ def rows(session: Session, callbacks: Sequence[Callback]) -> list[CallbackRow]:
     out = []
     for c in callbacks:
         assert c.id is not None
-        phone = c.contact_phone or phones.get(c.customer_id, "")
+        phone = c.contact_phone or (phones.get(c.customer_id, "") if c.customer_id is not None else "")
         out.append(CallbackRow(
             id=c.id, kind=c.kind, due_at=c.due_at,
             customer_name=c.contact_name or names.get(c.customer_id, "") or "",
