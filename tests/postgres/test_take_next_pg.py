@@ -12,6 +12,7 @@ from agentdesk.db import open_database
 from agentdesk.models import Callback, WorkOrder
 from agentdesk.services import callbacks as cbs
 from agentdesk.services import workorders as wo
+from agentdesk.services.callbacks import rows as callback_rows
 from tests.conftest import T0
 from tests.processes.test_take_next_concurrency import check, fill_queue, run_workers
 from tests.unit.test_workorders import POLICY, insert_order, make_desk
@@ -37,7 +38,7 @@ def test_skip_locked_passes_a_row_another_desk_holds(pg_url: str) -> None:
             first_agent = accounts.get_agent(s, "2001")
             second_agent = accounts.get_agent(s, "2002")
         with db.write() as holder:
-            held = cbs._claim(holder, first_agent, postgres=True)  # open transaction, row locked
+            held = callback_rows._claim(holder, first_agent, postgres=True)  # open transaction, row locked
             assert held is not None
             other = cbs.take_next(db, actor=second_agent)
             assert other is not None and other.id != held.id

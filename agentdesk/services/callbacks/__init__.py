@@ -9,7 +9,7 @@ DESIGN.md "Callbacks (回访)". Callback statuses (``STATUSES``, :class:`agentde
 * ``unreachable`` — closed after ``MAX_ATTEMPTS`` failed attempts;
 * ``cancelled`` — the order was reopened before the callback was made.
 
-One module per concern: :mod:`.queue` (rows, the queue, taking the next one),
+One module per concern: :mod:`.rows` (rows, the queue, taking the next one),
 :mod:`.outcomes` (recording how it went, releasing), :mod:`.periodic` (the month's
 periodic calls) and :mod:`.after_order` (the callback owed after a resolved work order,
 which the work-order life cycle calls).
@@ -26,7 +26,7 @@ from agentdesk.services.callbacks.outcomes import (
     release,
 )
 from agentdesk.services.callbacks.periodic import generate_periodic
-from agentdesk.services.callbacks.queue import MAX_PAGE, STATUSES, CallbackRow, get_callback, queue, take_next
+from agentdesk.services.callbacks.rows import MAX_PAGE, STATUSES, CallbackRow, get_callback, queue, take_next
 from agentdesk.services.paging import Page
 
 __all__ = [

@@ -28,7 +28,7 @@ from agentdesk.normalize import clean_text
 from agentdesk.policy import load_policy
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.callbacks.queue import CallbackRow, rows
+from agentdesk.services.callbacks.rows import CallbackRow, callback_rows
 from agentdesk.services.deadlines import work_order_deadlines
 from agentdesk.services.errors import InvalidInput, NotFound, PermissionDenied
 
@@ -239,4 +239,4 @@ def release(session: Session, callback_id: int, *, actor: AgentInfo) -> Callback
     session.add(cb)
     audit.record(session, "callback.release", actor_id=actor.id, entity="callback", entity_id=cb.id)
     session.flush()
-    return rows(session, [cb])[0]
+    return callback_rows(session, [cb])[0]

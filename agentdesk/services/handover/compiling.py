@@ -63,7 +63,7 @@ def _work_order_items(session: Session, agent_id: int, at: datetime, left_off: d
     ).scalars())
     if not orders:
         return []
-    rows = {r.id: r for r in wo.rows(session, orders)}  # badge, department and customer name
+    rows = {r.id: r for r in wo.order_rows(session, orders)}  # badge, department and customer name
     phones = first_phones(session, {o.customer_id for o in orders if o.customer_id is not None})
     call_ids = {o.call_id for o in orders if o.call_id is not None and o.customer_id is None}
     caller_phones = dict(session.execute(

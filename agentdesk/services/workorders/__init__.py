@@ -40,7 +40,7 @@ from agentdesk.services.workorders.delays import decide_delay, pending_delays, r
 from agentdesk.services.workorders.escalation import escalate, urge
 from agentdesk.services.workorders.lifecycle import TRANSITIONS, apply_status, change_status, new_order_number
 from agentdesk.services.workorders.pausing import pause, resume
-from agentdesk.services.workorders.rows import get_order, list_orders, order_row, rows, warning_and_overdue
+from agentdesk.services.workorders.rows import get_order, list_orders, order_row, order_rows, warning_and_overdue
 from agentdesk.vocab import ESCALATION_LEVELS
 
 __all__ = [
@@ -71,7 +71,7 @@ __all__ = [
     "recompute_deadlines",
     "request_delay",
     "resume",
-    "rows",
+    "order_rows",
     "urge",
     "warning_and_overdue",
 ]

@@ -42,7 +42,7 @@ from agentdesk.services.workorders.common import (
     oid,
 )
 from agentdesk.services.workorders.pausing import shift_after_resume
-from agentdesk.services.workorders.rows import rows
+from agentdesk.services.workorders.rows import order_rows
 from agentdesk.vocab import CallbackStatus, OrderEventKind, WorkOrderStatus
 
 _S = WorkOrderStatus
@@ -169,7 +169,7 @@ def change_status(
     check_version(order, expected_version)
     _apply_status(session, order, new_status, actor=actor, reason=reason, policy=policy)
     session.flush()
-    return rows(session, [order])[0]
+    return order_rows(session, [order])[0]
 
 
 # -- used by callbacks --------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def apply_status(session: Session, order_id: int, new_status: str, *, actor: Age
     order = lock(session, order_id)
     _apply_status(session, order, new_status, actor=actor, reason=reason, policy=policy, extra=extra)
     session.flush()
-    return rows(session, [order])[0]
+    return order_rows(session, [order])[0]
 
 
 def new_order_number(session: Session, order: WorkOrder, now: datetime) -> str:

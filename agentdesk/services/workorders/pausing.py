@@ -26,7 +26,7 @@ from agentdesk.services.workorders.common import (
     oid,
     require_open,
 )
-from agentdesk.services.workorders.rows import rows
+from agentdesk.services.workorders.rows import order_rows
 
 
 def shift_after_resume(session: Session, order: WorkOrder, now: datetime) -> None:
@@ -73,7 +73,7 @@ def pause(session: Session, order_id: int, *, actor: AgentInfo, reason: str, pol
     add_audit(session, PAUSE, order, actor, reason=reason)
     bump(session, order)
     session.flush()
-    return rows(session, [order])[0]
+    return order_rows(session, [order])[0]
 
 
 def resume(session: Session, order_id: int, *, actor: AgentInfo, policy: str | None = None) -> OrderRow:
@@ -93,4 +93,4 @@ def resume(session: Session, order_id: int, *, actor: AgentInfo, policy: str | N
     add_audit(session, RESUME, order, actor, resolve_by_before=before, resolve_by=order.resolve_by)
     bump(session, order)
     session.flush()
-    return rows(session, [order])[0]
+    return order_rows(session, [order])[0]

@@ -50,7 +50,7 @@ def agent_numbers(session: Session, ids: set[int | None]) -> dict[int, tuple[str
             if aid is not None}
 
 
-def rows(session: Session, orders: Sequence[WorkOrder]) -> list[OrderRow]:
+def order_rows(session: Session, orders: Sequence[WorkOrder]) -> list[OrderRow]:
     """OrderRows for a page of orders: related names fetched in one query per table."""
     if not orders:
         return []
@@ -91,7 +91,7 @@ def order_row(session: Session, order_id: int) -> OrderRow:
     order = session.get(WorkOrder, order_id)
     if order is None:
         raise NotFound("workorder.not_found", id=order_id)
-    return rows(session, [order])[0]
+    return order_rows(session, [order])[0]
 
 
 # -- listing ------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def list_orders(
     page = fetched[:page_size]
     more = len(fetched) > page_size
     next_cursor = (page[-1].resolve_by, page[-1].id) if more and page else None
-    return Page(tuple(rows(session, page)), next_cursor)
+    return Page(tuple(order_rows(session, page)), next_cursor)
 
 
 def warning_and_overdue(session: Session, limit: int = 50) -> tuple[list[OrderRow], list[OrderRow]]:
@@ -218,7 +218,7 @@ def get_order(session: Session, order_id: int) -> OrderDetail:
     order = session.get(WorkOrder, order_id)
     if order is None:
         raise NotFound("workorder.not_found", id=order_id)
-    row = rows(session, [order])[0]
+    row = order_rows(session, [order])[0]
     events = session.execute(
         select(WorkOrderEvent).where(col(WorkOrderEvent.work_order_id) == order_id)
         .order_by(col(WorkOrderEvent.at), col(WorkOrderEvent.id))

@@ -50,7 +50,7 @@ class CallbackRow:
 # -- rows ---------------------------------------------------------------------------------------
 
 
-def rows(session: Session, callbacks: Sequence[Callback]) -> list[CallbackRow]:
+def callback_rows(session: Session, callbacks: Sequence[Callback]) -> list[CallbackRow]:
     if not callbacks:
         return []
     order_ids = {c.work_order_id for c in callbacks if c.work_order_id is not None}
@@ -85,7 +85,7 @@ def get_callback(session: Session, callback_id: int) -> CallbackRow:
     cb = session.get(Callback, callback_id)
     if cb is None:
         raise NotFound("callback.not_found", id=callback_id)
-    return rows(session, [cb])[0]
+    return callback_rows(session, [cb])[0]
 
 
 # -- the queue ----------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def queue(
     fetched.sort(key=lambda c: (c.due_at, c.id or 0))
     page = fetched[:page_size]
     more = len(fetched) > page_size
-    return Page(tuple(rows(session, page)), (page[-1].due_at, page[-1].id) if more and page else None)
+    return Page(tuple(callback_rows(session, page)), (page[-1].due_at, page[-1].id) if more and page else None)
 
 
 def _candidate(session: Session, now: datetime, *, postgres: bool) -> int | None:
@@ -156,7 +156,7 @@ def _claim(session: Session, actor: AgentInfo, *, postgres: bool) -> CallbackRow
             session.flush()
             cb = session.get(Callback, candidate, populate_existing=True)
             assert cb is not None
-            return rows(session, [cb])[0]
+            return callback_rows(session, [cb])[0]
     return None  # pragma: no cover - 50 lost races in one transaction
 
 
