@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -285,18 +285,3 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
         customer.area_class, customer.tier, calls, orders, callbacks,
     )
 
-
-def first_phones(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:
-    """Each customer's first phone (the one entered first): where a callback or a handover
-    needs a number and the record itself has none."""
-    ids = set(customer_ids)
-    if not ids:
-        return {}
-    phones: dict[int, str] = {}
-    for cid, phone in session.execute(
-        select(col(CustomerPhone.customer_id), col(CustomerPhone.phone))
-        .where(col(CustomerPhone.customer_id).in_(ids))
-        .order_by(col(CustomerPhone.customer_id), col(CustomerPhone.id))
-    ).all():
-        phones.setdefault(cid, phone)
-    return phones

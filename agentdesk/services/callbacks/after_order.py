@@ -20,8 +20,8 @@ from agentdesk.policy import CallbackRule, Policy, UnknownNameError
 from agentdesk.policy import load_policy as _load_policy
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.customers import first_phones
 from agentdesk.services.deadlines import work_order_deadlines
+from agentdesk.services.phones import first_phones
 from agentdesk.vocab import OPEN_CALLBACK_STATUSES, CallbackStatus, after_order_kind
 
 #: When an "always" callback rule states no window: call back within this long.

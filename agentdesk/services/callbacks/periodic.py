@@ -12,7 +12,7 @@ from agentdesk.i18n import t
 from agentdesk.models import Callback, Customer
 from agentdesk.policy import Policy, load_policy
 from agentdesk.services import audit
-from agentdesk.services.customers import first_phones
+from agentdesk.services.phones import first_phones
 from agentdesk.vocab import CallbackKind, CallbackStatus
 
 _PERIODS_MONTHS = {"quarter": (1, 4, 7, 10), "half_year": (1, 7), "year": (1,)}

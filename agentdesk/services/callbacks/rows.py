@@ -24,9 +24,9 @@ from agentdesk.models import Agent, Callback, Customer, WorkOrder
 from agentdesk.normalize import mask_phone
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.customers import first_phones
 from agentdesk.services.errors import InvalidInput, NotFound
 from agentdesk.services.paging import Page
+from agentdesk.services.phones import first_phones
 from agentdesk.vocab import CallbackStatus
 
 STATUSES: tuple[CallbackStatus, ...] = tuple(CallbackStatus)

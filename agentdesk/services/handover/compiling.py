@@ -14,7 +14,6 @@ from agentdesk import clock
 from agentdesk.models import Call, Callback, Customer, Draft, Outage, OutageArea, Shift, WorkOrder
 from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.customers import first_phones
 from agentdesk.services.handover.records import (
     DRAFT_FORM,
     NEXT_SHIFT_LENGTH,
@@ -29,6 +28,7 @@ from agentdesk.services.handover.records import (
     _require_own_or_lead,
     _shift,
 )
+from agentdesk.services.phones import first_phones
 from agentdesk.services.rows import row_id
 
 MAX_ITEMS_PER_KIND = 200

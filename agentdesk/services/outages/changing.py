@@ -14,10 +14,10 @@ from agentdesk.i18n import t
 from agentdesk.models import Call, Callback, Customer, Outage, OutageArea, OutageCall
 from agentdesk.services import audit, broadcast
 from agentdesk.services.accounts import AgentInfo, require_lead
-from agentdesk.services.customers import first_phones
 from agentdesk.services.errors import InvalidInput, NotFound
 from agentdesk.services.outages.fields import RESTORATION_CALLBACK_WITHIN, NotActive, check_fields, fmt_time
 from agentdesk.services.outages.reading import OutageInfo, join, outage_info, services_text
+from agentdesk.services.phones import first_phones
 from agentdesk.services.rows import get_or_not_found
 
 

@@ -23,9 +23,9 @@ from agentdesk.models import (
     WorkOrderEvent,
 )
 from agentdesk.normalize import mask_phone
-from agentdesk.services.customers import first_phones
 from agentdesk.services.errors import InvalidInput, NotFound
 from agentdesk.services.paging import Page
+from agentdesk.services.phones import first_phones
 from agentdesk.services.workorders.clocks import badge, paused_clause, paused_ids
 from agentdesk.services.workorders.common import (
     MAX_PAGE,
