@@ -24,13 +24,13 @@ from sqlmodel import Session
 from agentdesk import clock
 from agentdesk.i18n import t
 from agentdesk.models import Callback, Customer, WorkOrder, WorkOrderEvent
-from agentdesk.normalize import clean_text
 from agentdesk.policy import load_policy
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.callbacks.rows import CallbackRow, callback_rows
 from agentdesk.services.deadlines import work_order_deadlines
 from agentdesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.text import clean_field
 
 # A module, not its names: the life cycle imports callbacks.after_order, so this package can be
 # loading while lifecycle is still half-way through its own imports.
@@ -69,13 +69,6 @@ def _require_holder(cb: Callback, actor: AgentInfo) -> None:
         return
     if cb.status != CallbackStatus.CLAIMED or cb.claimed_by_id != actor.id:
         raise PermissionDenied("callback.not_yours", id=cb.id)
-
-
-def _note(value: str | None) -> str:
-    value = clean_text(value or "").strip()
-    if len(value) > MAX_TEXT:
-        raise InvalidInput("field.too_long", field="note", limit=MAX_TEXT)
-    return value
 
 
 def next_attempt_at(attempts: int, now: datetime, policy: str) -> datetime:
@@ -158,7 +151,7 @@ def record_outcome(
     if satisfaction is not None and (isinstance(satisfaction, bool) or not isinstance(satisfaction, int)
                                      or not 1 <= satisfaction <= 5):
         raise InvalidInput("callback.bad_satisfaction", field="satisfaction")
-    note = _note(note)
+    note = clean_field(note, "note", limit=MAX_TEXT)
     cb = _lock(session, callback_id)
     _require_holder(cb, actor)
     now = clock.now()

@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from agentdesk.i18n import t
 from agentdesk.models import WorkOrder, WorkOrderEvent
-from agentdesk.normalize import clean_text
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import InvalidInput, NotFound, ServiceError
@@ -120,15 +119,6 @@ def oid(order: WorkOrder) -> int:
 
 def level_name(level: int) -> EscalationLevel:
     return ESCALATION_LEVELS[min(max(level, 0), len(ESCALATION_LEVELS) - 1)]
-
-
-def clean(value: str | None, field_name: str, *, required: bool) -> str:
-    value = clean_text(value or "").strip()
-    if required and not value:
-        raise InvalidInput("field.required", field=field_name)
-    if len(value) > MAX_TEXT:
-        raise InvalidInput("field.too_long", field=field_name, limit=MAX_TEXT)
-    return value
 
 
 def lock(session: Session, order_id: int) -> WorkOrder:

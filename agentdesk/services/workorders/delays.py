@@ -14,13 +14,14 @@ from agentdesk import clock
 from agentdesk.models import DelayRequest
 from agentdesk.services.accounts import AgentInfo, require_lead
 from agentdesk.services.errors import InvalidInput, NotFound
+from agentdesk.services.text import clean_field
 from agentdesk.services.workorders.clocks import clock_start, recompute_deadlines, warn_at
 from agentdesk.services.workorders.common import (
+    MAX_TEXT,
     DelayInfo,
     add_audit,
     add_event,
     bump,
-    clean,
     lock,
     require_open,
     trunc,
@@ -33,7 +34,7 @@ def request_delay(
     session: Session, order_id: int, *, actor: AgentInfo, reason: str, proposed_deadline: datetime
 ) -> DelayInfo:
     """延时申请: any agent; a reason, a deadline later than the current one, one pending per order."""
-    reason = clean(reason, "reason", required=True)
+    reason = clean_field(reason, "reason", limit=MAX_TEXT, required=True)
     order = lock(session, order_id)
     require_open(order)
     if order.resolve_by is None:
@@ -75,7 +76,7 @@ def decide_delay(
     Anyone but a lead gets ``PermissionDenied``, before anything else is looked at.
     """
     require_lead(actor)
-    note = clean(note, "note", required=False)
+    note = clean_field(note, "note", limit=MAX_TEXT, required=False)
     delay = session.get(DelayRequest, request_id, with_for_update=True)
     if delay is None:
         raise NotFound("delay.not_found", id=request_id)

@@ -9,14 +9,15 @@ from agentdesk import clock
 from agentdesk.models import Department
 from agentdesk.services.accounts import AgentInfo, require_lead
 from agentdesk.services.errors import InvalidInput
-from agentdesk.services.workorders.common import add_audit, add_event, bump, clean, lock, require_open
+from agentdesk.services.text import clean_field
+from agentdesk.services.workorders.common import MAX_TEXT, add_audit, add_event, bump, lock, require_open
 from agentdesk.vocab import ESCALATION_LEVELS, OrderEventKind
 
 
 def urge(session: Session, order_id: int, *, actor: AgentInfo, note: str) -> None:
     """催办: the lead urges the department on an open order (lead only)."""
     require_lead(actor)
-    note = clean(note, "note", required=False)
+    note = clean_field(note, "note", limit=MAX_TEXT, required=False)
     order = lock(session, order_id)
     require_open(order)
     now = clock.now()
@@ -29,7 +30,7 @@ def urge(session: Session, order_id: int, *, actor: AgentInfo, note: str) -> Non
 def escalate(session: Session, order_id: int, *, actor: AgentInfo, reason: str) -> str:
     """Raise the order one level (window → branch → province → national). Lead only."""
     require_lead(actor)
-    reason = clean(reason, "reason", required=True)
+    reason = clean_field(reason, "reason", limit=MAX_TEXT, required=True)
     order = lock(session, order_id)
     require_open(order)
     if order.escalation_level >= len(ESCALATION_LEVELS) - 1:

@@ -27,9 +27,11 @@ from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.callbacks.after_order import callback_decision, create_callback, open_callbacks
 from agentdesk.services.deadlines import work_order_deadlines
 from agentdesk.services.errors import InvalidInput
+from agentdesk.services.text import clean_field
 from agentdesk.services.workorders.clocks import order_paused, recompute_deadlines
 from agentdesk.services.workorders.common import (
     DONE_STATUSES,
+    MAX_TEXT,
     STATUSES,
     BadTransition,
     OrderRow,
@@ -37,7 +39,6 @@ from agentdesk.services.workorders.common import (
     add_event,
     bump,
     check_version,
-    clean,
     lock,
     oid,
 )
@@ -77,7 +78,7 @@ def _apply_status(
     if (old, new_status) not in TRANSITIONS:
         raise BadTransition(old, new_status)
     reopen = old in DONE_STATUSES and new_status == _S.IN_PROGRESS
-    reason = clean(reason, "reason", required=reopen)
+    reason = clean_field(reason, "reason", limit=MAX_TEXT, required=reopen)
     now = clock.now()
     detail: dict[str, Any] = {"from": old, "to": new_status, "reason": reason, **(extra or {})}
 

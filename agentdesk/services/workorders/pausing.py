@@ -15,13 +15,14 @@ from agentdesk.models import WorkOrder
 from agentdesk.policy import EXTEND, PAUSE, RESUME
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import InvalidInput
+from agentdesk.services.text import clean_field
 from agentdesk.services.workorders.clocks import clock_events, clock_start, order_paused, recompute_deadlines
 from agentdesk.services.workorders.common import (
+    MAX_TEXT,
     OrderRow,
     add_audit,
     add_event,
     bump,
-    clean,
     lock,
     oid,
     require_open,
@@ -60,7 +61,7 @@ def shift_after_resume(session: Session, order: WorkOrder, now: datetime) -> Non
 
 def pause(session: Session, order_id: int, *, actor: AgentInfo, reason: str, policy: str | None = None) -> OrderRow:
     """Stop the clock: customer unreachable or not at home (seed 003 rule 5; seed 000 on-site rule 2)."""
-    reason = clean(reason, "reason", required=True)
+    reason = clean_field(reason, "reason", limit=MAX_TEXT, required=True)
     order = lock(session, order_id)
     require_open(order)
     if order_paused(session, order):
