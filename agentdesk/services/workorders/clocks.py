@@ -32,7 +32,8 @@ from agentdesk.models import WorkOrder, WorkOrderEvent
 from agentdesk.policy import EXTEND, PAUSE, RESUME, StatusEvent, evaluate
 from agentdesk.services.deadlines import WARN_RATIO, work_order_deadlines
 from agentdesk.services.errors import NotFound
-from agentdesk.services.workorders.common import DONE_STATUSES, oid, trunc
+from agentdesk.services.rows import row_id
+from agentdesk.services.workorders.common import DONE_STATUSES, trunc
 from agentdesk.vocab import Badge, OrderEventKind
 
 _CLOCK_COLUMNS = ("respond_by", "reply_by", "contact_by", "resolve_by")
@@ -81,7 +82,7 @@ def running_pause(events: Sequence[StatusEvent]) -> datetime | None:
 
 
 def order_paused(session: Session, order: WorkOrder) -> bool:
-    return running_pause(clock_events(session, oid(order), clock_start(session, order))) is not None
+    return running_pause(clock_events(session, row_id(order), clock_start(session, order))) is not None
 
 
 def _frozen(events: list[StatusEvent]) -> list[StatusEvent]:
@@ -138,7 +139,7 @@ def recompute_deadlines(session: Session, order: WorkOrder, policy: str) -> dict
     done_at = order.resolved_at if order.status in DONE_STATUSES else None
     base = work_order_deadlines(policy, order.kind, order.severity, order.area_class, order.tier, start,
                                 done_at=done_at)
-    events = clock_events(session, oid(order), start)
+    events = clock_events(session, row_id(order), start)
     no_extend = [e for e in events if e.kind != EXTEND]
     now = max(clock.now(), start)
     out: dict[str, datetime | None] = {}

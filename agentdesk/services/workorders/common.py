@@ -15,6 +15,7 @@ from agentdesk.models import WorkOrder, WorkOrderEvent
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import InvalidInput, NotFound, ServiceError
+from agentdesk.services.rows import row_id
 from agentdesk.vocab import (
     DONE_ORDER_STATUSES,
     ESCALATION_LEVELS,
@@ -111,12 +112,6 @@ class OrderDetail:
 # -- small helpers ---------------------------------------------------------------------------
 
 
-def oid(order: WorkOrder) -> int:
-    """The id of an order that has been flushed (every order a service is handed)."""
-    assert order.id is not None
-    return order.id
-
-
 def level_name(level: int) -> EscalationLevel:
     return ESCALATION_LEVELS[min(max(level, 0), len(ESCALATION_LEVELS) - 1)]
 
@@ -137,7 +132,7 @@ def check_version(order: WorkOrder, expected_version: int | None) -> None:
 def add_event(session: Session, order: WorkOrder, kind: str, actor: AgentInfo | None, at: datetime,
               **detail: object) -> None:
     session.add(WorkOrderEvent(
-        work_order_id=oid(order), at=at, kind=kind, agent_id=actor.id if actor else None,
+        work_order_id=row_id(order), at=at, kind=kind, agent_id=actor.id if actor else None,
         detail=json.dumps(detail, ensure_ascii=False, default=_json_default, sort_keys=True) if detail else None,
     ))
 

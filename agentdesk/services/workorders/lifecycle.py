@@ -27,6 +27,7 @@ from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.callbacks.after_order import callback_decision, create_callback, open_callbacks
 from agentdesk.services.deadlines import work_order_deadlines
 from agentdesk.services.errors import InvalidInput
+from agentdesk.services.rows import row_id
 from agentdesk.services.text import clean_field
 from agentdesk.services.workorders.clocks import order_paused, recompute_deadlines
 from agentdesk.services.workorders.common import (
@@ -40,7 +41,6 @@ from agentdesk.services.workorders.common import (
     bump,
     check_version,
     lock,
-    oid,
 )
 from agentdesk.services.workorders.pausing import shift_after_resume
 from agentdesk.services.workorders.rows import order_rows
@@ -82,11 +82,11 @@ def _apply_status(
     now = clock.now()
     detail: dict[str, Any] = {"from": old, "to": new_status, "reason": reason, **(extra or {})}
 
-    if new_status == _S.CLOSED and open_callbacks(session, oid(order)):
+    if new_status == _S.CLOSED and open_callbacks(session, row_id(order)):
         raise InvalidInput("workorder.callback_owed", number=order.number)
 
     if reopen:
-        for cb in open_callbacks(session, oid(order)):
+        for cb in open_callbacks(session, row_id(order)):
             cb.status = CallbackStatus.CANCELLED
             cb.done_at = now
             session.add(cb)
@@ -132,7 +132,7 @@ def _apply_status(
             order.status = _S.CALLBACK
             add_event(session, order, OrderEventKind.STATUS, actor, now,
                       **{"from": _S.RESOLVED, "to": _S.CALLBACK, "auto": True, "callback_id": callback.id})
-    elif new_status == _S.CALLBACK and old == _S.RESOLVED and not open_callbacks(session, oid(order)):
+    elif new_status == _S.CALLBACK and old == _S.RESOLVED and not open_callbacks(session, row_id(order)):
         # Asked for by hand (e.g. not drawn in the sample): a callback is owed from now on.
         callback = create_callback(session, order, policy, None, now, actor, "requested")
         detail["callback_id"] = callback.id
@@ -188,4 +188,4 @@ def apply_status(session: Session, order_id: int, new_status: str, *, actor: Age
 def new_order_number(session: Session, order: WorkOrder, now: datetime) -> str:
     """The numbering calls.create_work_order uses: GDyyyymmdd-<id>, unique across desks."""
     session.flush()
-    return f"GD{now:%Y%m%d}-{oid(order):06d}"
+    return f"GD{now:%Y%m%d}-{row_id(order):06d}"

@@ -15,6 +15,7 @@ from agentdesk.models import WorkOrder
 from agentdesk.policy import EXTEND, PAUSE, RESUME
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import InvalidInput
+from agentdesk.services.rows import row_id
 from agentdesk.services.text import clean_field
 from agentdesk.services.workorders.clocks import clock_events, clock_start, order_paused, recompute_deadlines
 from agentdesk.services.workorders.common import (
@@ -24,7 +25,6 @@ from agentdesk.services.workorders.common import (
     add_event,
     bump,
     lock,
-    oid,
     require_open,
 )
 from agentdesk.services.workorders.rows import order_rows
@@ -33,7 +33,7 @@ from agentdesk.services.workorders.rows import order_rows
 def shift_after_resume(session: Session, order: WorkOrder, now: datetime) -> None:
     """Move the stored deadlines later by the pause that just ended (no policy needed)."""
     start = clock_start(session, order)
-    events = clock_events(session, oid(order), start)
+    events = clock_events(session, row_id(order), start)
     # The history now ends with the resume; the pause it closes is the last one before it.
     pause_at: datetime | None = None
     extend_at: datetime | None = None

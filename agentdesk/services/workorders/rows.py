@@ -26,6 +26,7 @@ from agentdesk.normalize import mask_phone
 from agentdesk.services.errors import InvalidInput, NotFound
 from agentdesk.services.paging import Page
 from agentdesk.services.phones import first_phones
+from agentdesk.services.rows import row_id
 from agentdesk.services.workorders.clocks import badge, paused_clause, paused_ids
 from agentdesk.services.workorders.common import (
     MAX_PAGE,
@@ -36,7 +37,6 @@ from agentdesk.services.workorders.common import (
     OrderEvent,
     OrderRow,
     level_name,
-    oid,
 )
 
 
@@ -69,7 +69,7 @@ def order_rows(session: Session, orders: Sequence[WorkOrder]) -> list[OrderRow]:
         select(Call.id, Call.caller_name, Call.caller_phone).where(col(Call.id).in_(call_ids))).all()} \
         if call_ids else {}
     owners = agent_numbers(session, {o.owner_agent_id for o in orders})
-    paused = paused_ids(session, [oid(o) for o in orders if o.status in OPEN_STATUSES])
+    paused = paused_ids(session, [row_id(o) for o in orders if o.status in OPEN_STATUSES])
     out = []
     for o in orders:
         if o.customer_id is not None:
@@ -78,7 +78,7 @@ def order_rows(session: Session, orders: Sequence[WorkOrder]) -> list[OrderRow]:
             caller = callers.get(o.call_id, (None, None))
             name, phone = caller[0] or "", caller[1] or ""
         out.append(OrderRow(
-            id=oid(o), number=o.number, kind=o.kind, severity=o.severity, status=o.status,
+            id=row_id(o), number=o.number, kind=o.kind, severity=o.severity, status=o.status,
             department=depts.get(o.department_id, ""), customer_name=name,
             phone_masked=mask_phone(phone) if phone else "", created_at=o.created_at, resolve_by=o.resolve_by,
             badge=badge(o, now, o.id in paused), escalation_level=level_name(o.escalation_level),
@@ -108,7 +108,7 @@ def _statuses(status: str | Sequence[str] | None, default: tuple[str, ...]) -> t
 
 
 def _sort_key(order: WorkOrder) -> tuple[bool, datetime, int]:
-    return (order.resolve_by is None, order.resolve_by or datetime.min, oid(order))
+    return (order.resolve_by is None, order.resolve_by or datetime.min, row_id(order))
 
 
 def list_orders(
