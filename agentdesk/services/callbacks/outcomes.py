@@ -29,7 +29,8 @@ from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.callbacks.rows import CallbackRow, callback_rows
 from agentdesk.services.deadlines import work_order_deadlines
-from agentdesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.errors import InvalidInput, PermissionDenied
+from agentdesk.services.rows import get_or_not_found
 from agentdesk.services.text import clean_field
 
 # A module, not its names: the life cycle imports callbacks.after_order, so this package can be
@@ -55,9 +56,7 @@ MAX_TEXT = 4000
 
 
 def _lock(session: Session, callback_id: int) -> Callback:
-    cb = session.get(Callback, callback_id, with_for_update=True)
-    if cb is None:
-        raise NotFound("callback.not_found", id=callback_id)
+    cb = get_or_not_found(session, Callback, callback_id, "callback.not_found", with_for_update=True)
     return cb
 
 

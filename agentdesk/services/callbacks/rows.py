@@ -24,9 +24,10 @@ from agentdesk.models import Agent, Callback, Customer, WorkOrder
 from agentdesk.normalize import mask_phone
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.errors import InvalidInput, NotFound
+from agentdesk.services.errors import InvalidInput
 from agentdesk.services.paging import Page
 from agentdesk.services.phones import first_phones
+from agentdesk.services.rows import get_or_not_found
 from agentdesk.vocab import CallbackStatus
 
 STATUSES: tuple[CallbackStatus, ...] = tuple(CallbackStatus)
@@ -82,9 +83,7 @@ def callback_rows(session: Session, callbacks: Sequence[Callback]) -> list[Callb
 
 
 def get_callback(session: Session, callback_id: int) -> CallbackRow:
-    cb = session.get(Callback, callback_id)
-    if cb is None:
-        raise NotFound("callback.not_found", id=callback_id)
+    cb = get_or_not_found(session, Callback, callback_id, "callback.not_found")
     return callback_rows(session, [cb])[0]
 
 

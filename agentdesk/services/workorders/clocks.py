@@ -31,8 +31,7 @@ from agentdesk import clock
 from agentdesk.models import WorkOrder, WorkOrderEvent
 from agentdesk.policy import EXTEND, PAUSE, RESUME, StatusEvent, evaluate
 from agentdesk.services.deadlines import WARN_RATIO, work_order_deadlines
-from agentdesk.services.errors import NotFound
-from agentdesk.services.rows import row_id
+from agentdesk.services.rows import get_or_not_found, row_id
 from agentdesk.services.workorders.common import DONE_STATUSES, trunc
 from agentdesk.vocab import Badge, OrderEventKind
 
@@ -94,9 +93,7 @@ def _frozen(events: list[StatusEvent]) -> list[StatusEvent]:
 
 
 def is_paused(session: Session, order_id: int) -> bool:
-    order = session.get(WorkOrder, order_id)
-    if order is None:
-        raise NotFound("workorder.not_found", id=order_id)
+    order = get_or_not_found(session, WorkOrder, order_id, "workorder.not_found")
     return order_paused(session, order)
 
 

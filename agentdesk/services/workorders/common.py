@@ -14,8 +14,8 @@ from agentdesk.i18n import t
 from agentdesk.models import WorkOrder, WorkOrderEvent
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.errors import InvalidInput, NotFound, ServiceError
-from agentdesk.services.rows import row_id
+from agentdesk.services.errors import InvalidInput, ServiceError
+from agentdesk.services.rows import get_or_not_found, row_id
 from agentdesk.vocab import (
     DONE_ORDER_STATUSES,
     ESCALATION_LEVELS,
@@ -118,9 +118,7 @@ def level_name(level: int) -> EscalationLevel:
 
 def lock(session: Session, order_id: int) -> WorkOrder:
     """The order, row-locked on PostgreSQL (SQLite write transactions are already exclusive)."""
-    order = session.get(WorkOrder, order_id, with_for_update=True)
-    if order is None:
-        raise NotFound("workorder.not_found", id=order_id)
+    order = get_or_not_found(session, WorkOrder, order_id, "workorder.not_found", with_for_update=True)
     return order
 
 

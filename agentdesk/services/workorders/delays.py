@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 from agentdesk import clock
 from agentdesk.models import DelayRequest
 from agentdesk.services.accounts import AgentInfo, require_lead
-from agentdesk.services.errors import InvalidInput, NotFound
+from agentdesk.services.errors import InvalidInput
+from agentdesk.services.rows import get_or_not_found
 from agentdesk.services.text import clean_field
 from agentdesk.services.workorders.clocks import clock_start, recompute_deadlines, warn_at
 from agentdesk.services.workorders.common import (
@@ -77,9 +78,7 @@ def decide_delay(
     """
     require_lead(actor)
     note = clean_field(note, "note", limit=MAX_TEXT, required=False)
-    delay = session.get(DelayRequest, request_id, with_for_update=True)
-    if delay is None:
-        raise NotFound("delay.not_found", id=request_id)
+    delay = get_or_not_found(session, DelayRequest, request_id, "delay.not_found", with_for_update=True)
     if delay.status != DelayStatus.PENDING:
         raise InvalidInput("delay.already_decided", id=request_id, status=delay.status)
     order = lock(session, delay.work_order_id)

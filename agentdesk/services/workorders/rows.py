@@ -23,10 +23,10 @@ from agentdesk.models import (
     WorkOrderEvent,
 )
 from agentdesk.normalize import mask_phone
-from agentdesk.services.errors import InvalidInput, NotFound
+from agentdesk.services.errors import InvalidInput
 from agentdesk.services.paging import Page
 from agentdesk.services.phones import first_phones
-from agentdesk.services.rows import row_id
+from agentdesk.services.rows import get_or_not_found, row_id
 from agentdesk.services.workorders.clocks import badge, paused_clause, paused_ids
 from agentdesk.services.workorders.common import (
     MAX_PAGE,
@@ -88,9 +88,7 @@ def order_rows(session: Session, orders: Sequence[WorkOrder]) -> list[OrderRow]:
 
 
 def order_row(session: Session, order_id: int) -> OrderRow:
-    order = session.get(WorkOrder, order_id)
-    if order is None:
-        raise NotFound("workorder.not_found", id=order_id)
+    order = get_or_not_found(session, WorkOrder, order_id, "workorder.not_found")
     return order_rows(session, [order])[0]
 
 
@@ -215,9 +213,7 @@ _AUDIT_TO_EVENT = {"create": "created"}
 
 
 def get_order(session: Session, order_id: int) -> OrderDetail:
-    order = session.get(WorkOrder, order_id)
-    if order is None:
-        raise NotFound("workorder.not_found", id=order_id)
+    order = get_or_not_found(session, WorkOrder, order_id, "workorder.not_found")
     row = order_rows(session, [order])[0]
     events = session.execute(
         select(WorkOrderEvent).where(col(WorkOrderEvent.work_order_id) == order_id)
