@@ -1,6 +1,6 @@
 """Callbacks (回访): the queue, the outcome of each call back, and the periodic calls.
 
-DESIGN.md "Callbacks (回访)". Callback statuses (``STATUSES``, :class:`agentdesk.vocab.CallbackStatus`):
+docs/design.md "Callbacks (回访)". Callback statuses (``STATUSES``, :class:`agentdesk.vocab.CallbackStatus`):
 
 * ``pending``   — in the queue; ``due_at`` is when it is due (for a retry after an
   unreachable attempt: not before then);

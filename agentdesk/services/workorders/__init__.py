@@ -1,6 +1,6 @@
 """Work orders after the call: status, deadlines, pauses, delays, urging and escalation.
 
-DESIGN.md "Work orders, deadlines, escalation". Functions over a Session like the other
+docs/design.md "Work orders". Functions over a Session like the other
 services: rules and roles are enforced here, every change writes its ``WorkOrderEvent`` and
 its audit row in the caller's transaction, and plain frozen dataclasses come back.
 
