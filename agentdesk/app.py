@@ -1,16 +1,19 @@
-"""The Textual App: global bindings, the command palette, the database handle.
+"""The Textual App: global bindings, the command palette, navigation, the services' facade.
 
-Thin on purpose: screens live in ``screens/``, rules in ``services/``. The database is
-opened (and migrated) on a thread of its own after the first paint, so start-up never
-waits on I/O, and thread workers started before that wait for it (``HeldUntilDatabase``).
+Thin on purpose: screens live in ``screens/``, dialogs in ``dialogs/``, rules in
+``services/``. The database is opened (and migrated) on a thread of its own after the
+first paint, so start-up never waits on I/O; screens reach it through :meth:`client`,
+which their workers call first and which waits for the opening, so a worker started
+before that only waits (no import of the database stack competes with the first paint).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -25,35 +28,14 @@ from agentdesk.i18n import set_language, t
 from agentdesk.ui.localized import localize_bindings
 from agentdesk.ui.textual_keys import localize_textual_bindings
 
+if TYPE_CHECKING:
+    from agentdesk.client.desk import Desk
+    from agentdesk.db import Database
+    from agentdesk.screens.desk import DeskScreen
+    from agentdesk.screens.login import LoginScreen
+    from agentdesk.services.outages import OutageInfo
+
 OUTAGE_POLL_SECONDS = 0.5
-OUTAGE_REFRESH_SECONDS = 10
-
-
-class HeldUntilDatabase(ThreadPoolExecutor):
-    """The event loop's default executor, which runs Textual's thread workers: those
-    submitted before the database is open (or has failed to open) start when it is.
-
-    The login screen checks the accounts in a worker from its ``on_mount``; that worker's
-    imports (SQLModel, SQLAlchemy, pydantic: a few hundred milliseconds of Python) would
-    otherwise take the GIL from the first paint half of the time, and then race the
-    opening thread's imports of the same modules (two threads importing SQLAlchemy at
-    once can fail: "partially initialized module 'sqlalchemy.engine'"). Held, they only
-    wait: every worker needs the database.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(thread_name_prefix="asyncio")
-        self.database_ready = threading.Event()
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        # Only Textual's worker runners: anything else (Windows timers) is not held.
-        if not self.database_ready.is_set() and getattr(fn, "__qualname__", "").startswith("Worker._run_threaded."):
-            return super().submit(self._when_ready, fn, *args, **kwargs)
-        return super().submit(fn, *args, **kwargs)
-
-    def _when_ready(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.database_ready.wait()
-        return fn(*args, **kwargs)
 
 
 class AgentDeskApp(App[None]):
@@ -74,14 +56,12 @@ class AgentDeskApp(App[None]):
         super().__init__()
         localize_bindings(self)
         self.settings = settings
-        self._db_future: Future = Future()
-        self._quit_armed_at = -1e9
+        self._db_future: Future[Database] = Future()
+        self._desk: Desk | None = None
         # Outage broadcast: a cheap counter polled every half second, the active outages
         # published to every banner through this signal.
-        self.outages_signal: Signal[list] = Signal(self, "outages")
-        self.active_outages: list = []
-        self._outage_watcher = None
-        self._outages_loaded_at = -1e9
+        self.outages_signal: Signal[list[OutageInfo]] = Signal(self, "outages")
+        self.active_outages: list[OutageInfo] = []
         self.policy_label = settings.policy
 
     async def on_event(self, event: events.Event) -> None:
@@ -94,13 +74,8 @@ class AgentDeskApp(App[None]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
-        import asyncio
-
         from agentdesk.screens.login import LoginScreen
 
-        executor = HeldUntilDatabase()
-        asyncio.get_running_loop().set_default_executor(executor)
-        self._db_future.add_done_callback(lambda _: executor.database_ready.set())
         self.title = t("app.title")
         self.push_screen(LoginScreen())
         # After the first frame: the database stack's imports stay off the first paint.
@@ -108,9 +83,11 @@ class AgentDeskApp(App[None]):
         self._install_signal_handlers()
         self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)
 
+    # ---- the database and the facade ---------------------------------------------------------
+
     def open_database(self) -> None:
-        """Open the database (check, migrate) on a thread of its own, not in the executor
-        the workers are held in; quitting waits for it, as for a migration under way."""
+        """Open the database (check, migrate) on a thread of its own; quitting waits for it,
+        as for a migration under way."""
         threading.Thread(target=self._open_database, name="agentdesk-open-database").start()
 
     def _open_database(self) -> None:
@@ -118,10 +95,12 @@ class AgentDeskApp(App[None]):
 
         install_user_keymap(self)  # before the workers go: the screens it imports are not raced
         try:
+            from agentdesk.client.local import LocalDesk
             from agentdesk.db import open_database
 
             db = open_database(self.settings.db_url)
-        except BaseException as exc:  # the workers waiting in database() get it
+            self._desk = LocalDesk(db, policy=self.settings.policy)
+        except BaseException as exc:  # the workers waiting in client() get it
             self._db_future.set_exception(exc)
             return
         try:  # before the workers go: its imports (the policy engine) are not raced either
@@ -132,12 +111,27 @@ class AgentDeskApp(App[None]):
         # A large file's whole integrity check, when due: while the desk is in use.
         db.check_in_background(self._integrity_check_failed)
 
+    def _database_open(self) -> bool:
+        return self._db_future.done() and self._db_future.exception() is None
+
+    def client(self, timeout: float | None = None) -> Desk:
+        """The facade to the services; from a worker thread only (it waits for the opening)."""
+        self._db_future.result(timeout)
+        assert self._desk is not None
+        return self._desk
+
     def _integrity_check_failed(self, error: Exception) -> None:
         """From the background check's thread: say it on every screen until dismissed."""
         try:
             self.call_from_thread(self.notify, str(error), severity="error", timeout=24 * 3600, markup=False)
         except RuntimeError:  # the desk has closed meanwhile
             pass
+
+    def on_unmount(self) -> None:
+        if self._database_open() and self._desk is not None:
+            self._desk.close()
+
+    # ---- signals: drafts saved, then exit ------------------------------------------------------
 
     def _install_signal_handlers(self) -> None:
         """SIGTERM and SIGHUP (a closed terminal, a shutdown) save every draft, then exit."""
@@ -155,7 +149,7 @@ class AgentDeskApp(App[None]):
         """Write the drafts of every open form now (blocking: the UI is going away), then exit."""
         from agentdesk.ui.drafts import DraftKeeper
 
-        if self._db_future.done() and self._db_future.exception() is None:
+        if self._database_open():
             for screen in self.screen_stack:
                 if isinstance(screen, DraftKeeper):
                     try:
@@ -164,63 +158,55 @@ class AgentDeskApp(App[None]):
                         continue
         self.exit(return_code=0)
 
+    # ---- the outage broadcast ------------------------------------------------------------------
+
     def poll_outages(self) -> None:
-        if self._db_future.done() and self._db_future.exception() is None:
-            self._poll_outages()
+        if self._database_open():
+            self._poll_outages(False)
+
+    def refresh_outages(self) -> None:
+        if self._database_open():
+            self._poll_outages(True)
 
     @work(thread=True, exclusive=True, group="outage-poll", exit_on_error=False)
-    def _poll_outages(self) -> None:
-        import time
-
-        from agentdesk.services.broadcast import Watcher
-        from agentdesk.services.outages import active_outages
-
-        db = self.database()
-        if self._outage_watcher is None:
-            self._outage_watcher = Watcher(db)
-        changed = self._outage_watcher.poll()
-        # Linked-call counts change without a broadcast: refresh now and then anyway.
-        if changed or time.monotonic() - self._outages_loaded_at > OUTAGE_REFRESH_SECONDS:
-            with db.read() as session:
-                outages = active_outages(session)
-            self._outages_loaded_at = time.monotonic()
+    def _poll_outages(self, refresh: bool) -> None:
+        outages = self.client().outages_if_changed(refresh=refresh)
+        if outages is not None:
             self.call_from_thread(self._publish_outages, outages)
 
-    def _publish_outages(self, outages: list) -> None:
+    def _publish_outages(self, outages: list[OutageInfo]) -> None:
         self.active_outages = outages
         self.outages_signal.publish(outages)
 
-    def database(self, timeout: float | None = None):  # type: ignore[no-untyped-def]
-        """The open database; call from a worker thread only (it waits for the opening)."""
-        return self._db_future.result(timeout)
+    # ---- navigation: login → desk → login ------------------------------------------------------
 
-    def on_unmount(self) -> None:
-        if self._db_future.done() and self._db_future.exception() is None:
-            self._db_future.result().dispose()
+    def on_login_screen_logged_in(self, event: LoginScreen.LoggedIn) -> None:
+        from agentdesk.screens.desk import DeskScreen
+
+        self.switch_screen(DeskScreen(event.result))
+
+    def on_desk_screen_shift_ended(self, event: DeskScreen.ShiftEnded) -> None:
+        if event.then_exit:
+            self.exit()
+            return
+        from agentdesk.screens.login import LoginScreen
+
+        self.switch_screen(LoginScreen())
 
     async def action_quit(self) -> None:
-        """Quit; during a call, only when asked twice, so a stray Ctrl+Q loses nothing."""
-        from agentdesk.screens.call import CallScreen
+        """Each screen, from the top down, may take Ctrl+Q over (a call asks twice, the desk
+        hands over first); when none does, the desk exits."""
+        from agentdesk.ui.base import Quit, ScreenBase
 
-        in_call = any(isinstance(s, CallScreen) for s in self.screen_stack)
-        now = self._quit_clock()
-        if in_call and now - self._quit_armed_at > 3:
-            self._quit_armed_at = now
-            self.notify(t("app.quit_in_call"), severity="warning", markup=False)
-            return
-        from agentdesk.screens.desk import DeskScreen
-        from agentdesk.screens.handover_review import HandoverReviewScreen
-
-        desk = next((s for s in self.screen_stack if isinstance(s, DeskScreen)), None)
-        if desk is not None and not in_call and not isinstance(self.screen, HandoverReviewScreen):
-            desk.hand_over(then_exit=True)  # quitting from the desk hands over like F10
-            return
+        for screen in reversed(self.screen_stack):
+            answer = screen.quit_requested() if isinstance(screen, ScreenBase) else Quit.DEFER
+            if answer is Quit.HANDLED:
+                return
+            if answer is Quit.EXIT:
+                break
         self.exit()
 
-    def _quit_clock(self) -> float:
-        import time
-
-        return time.monotonic()
+    # ---- keys and the command palette ----------------------------------------------------------
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -231,7 +217,7 @@ class AgentDeskApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding active on the screen, plus theme, keys and quit, in the UI language."""
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             # Our actions carry ids; a focused field's editing keys (copy, delete word…)
             # are not commands an agent looks for.

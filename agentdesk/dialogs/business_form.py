@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,8 +14,10 @@ from textual.widgets.selection_list import Selection
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo, DepartmentInfo, WorkOrderInfo
+
+if TYPE_CHECKING:
+    from agentdesk.business import BusinessType
 from agentdesk.widgets.phrase_area import PhraseArea
 
 
@@ -38,13 +41,12 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
     draft_fields = ("description",)
     AUTO_FOCUS = "#business-type"
 
-    def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo) -> None:
+    def __init__(self, call_id: int, caller: CallerInfo) -> None:
         from agentdesk.business import load_business_types
 
         super().__init__()
         self.call_id = call_id
         self.caller = caller
-        self.agent = agent
         self.types = load_business_types()
         self.departments: list[DepartmentInfo] = []
 
@@ -93,7 +95,7 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
         return value if isinstance(value, str) else ""
 
     @property
-    def business(self):  # type: ignore[no-untyped-def]
+    def business(self) -> BusinessType:
         return self.types[self._choice("#business-type") or next(iter(self.types))]
 
     def _situations(self) -> list[str]:
@@ -133,23 +135,15 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
         self.query_one("#missing-line", Static).update(Content(line or t("bizform.all_present")))
         self.query_one("#missing-line").set_class(bool(line), "-missing")
 
-    @work(thread=True, exclusive=True, group="departments", exit_on_error=False)
-    def load_departments(self) -> list[DepartmentInfo]:
-        from agentdesk.services.calls import list_departments
-
-        with self._db().read() as session:
-            return list_departments(session)
-
     def _select_department(self) -> None:
         default = next((d.id for d in self.departments if d.code == self.business.department), None)
         if default is not None:
             self.query_one("#department", Select).value = default
 
-    def on_loaded(self, group: str, result: object) -> None:
-        if group == "departments":
-            self.departments = result  # type: ignore[assignment]
-            self.query_one("#department", Select).set_options([(Content(d.name), d.id) for d in self.departments])
-            self._select_department()
+    @on(FormScreen.DepartmentsLoaded)
+    def _departments_loaded(self, event: FormScreen.DepartmentsLoaded) -> None:
+        self.departments = event.departments
+        self.show_departments(self.departments, self.business.department)
 
     def on_saved(self, result: object) -> None:
         if isinstance(result, WorkOrderInfo):
@@ -158,8 +152,8 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
 
             line = complete_line(self.business, result.number, fmt_time(result.resolve_by), get_language())
             self.dismiss(BusinessAccepted(result, line))
-        else:
-            self.dismiss(result)  # type: ignore[arg-type]
+        elif isinstance(result, MaterialsMissing):
+            self.dismiss(result)
 
     def action_save(self) -> None:
         self.clear_errors()
@@ -181,18 +175,12 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
                         department if isinstance(department, int) else -1)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save_missing(self, business: str, gaps: list[str], line: str) -> MaterialsMissing:
-        from agentdesk.services.calls import record_materials_missing
-
-        with self._db().write() as session:
-            record_materials_missing(session, self.call_id, business=business, missing=gaps, actor=self.agent)
-        return MaterialsMissing(line)
+    def save_missing(self, business: str, gaps: list[str], line: str) -> FormScreen.Saved:
+        self.desk.record_materials_missing(self.call_id, business=business, missing=gaps)
+        return self.Saved(MaterialsMissing(line))
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save_order(self, kind: str, business: str, description: str, department_id: int) -> WorkOrderInfo:
-        from agentdesk.services.calls import create_work_order
-
-        with self._db().write() as session:
-            return create_work_order(session, self.call_id, kind=kind, severity="general", description=description,
-                                     department_id=department_id, policy=self.app.settings.policy,  # type: ignore[attr-defined]
-                                     actor=self.agent, request_type="business", detail={"business": business})
+    def save_order(self, kind: str, business: str, description: str, department_id: int) -> FormScreen.Saved:
+        return self.Saved(self.desk.create_work_order(
+            self.call_id, kind=kind, severity="general", description=description, department_id=department_id,
+            request_type="business", detail={"business": business}))

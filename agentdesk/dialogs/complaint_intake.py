@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,11 +14,13 @@ from textual.widgets import Checkbox, Footer, Input, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.calls import CallerInfo, DepartmentInfo
+from agentdesk.services.calls import CallerInfo
 from agentdesk.services.complaints import ComplaintInfo
 from agentdesk.ui.text import excerpt, fmt_time
 from agentdesk.widgets.phrase_area import PhraseArea
+
+if TYPE_CHECKING:
+    from agentdesk.scripts import ScriptBook
 
 
 @dataclass(frozen=True)
@@ -39,23 +42,20 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
         Binding("ctrl+r", "refuse", "binding.refuse", id="complaint.refuse", priority=True),
     ]
 
-    def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo) -> None:
+    def __init__(self, call_id: int, caller: CallerInfo) -> None:
         super().__init__()
         self.call_id = call_id
         self.caller = caller
-        self.agent = agent
 
     @property
-    def book(self):  # type: ignore[no-untyped-def]
+    def book(self) -> ScriptBook:
         from agentdesk.scripts import load_scripts
 
         return load_scripts(get_language())
 
     def compose(self) -> ComposeResult:
-        from agentdesk.services.complaints import categories
-
         lang = get_language()
-        cats = categories()
+        cats = self.desk.complaint_categories()
         first = next(iter(cats.values()))
         with Vertical(classes="dialog wide"):
             yield Static(Content(t("complaint.title")), classes="dialog-title")
@@ -101,9 +101,7 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
 
     @on(Select.Changed, "#category")
     def _category_changed(self, event: Select.Changed) -> None:
-        from agentdesk.services.complaints import categories
-
-        category = categories().get(str(event.value))
+        category = self.desk.complaint_categories().get(str(event.value))
         if category is None:
             return
         lang = get_language()
@@ -117,21 +115,9 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
         line = self.book.text("complaint.restate", content=text) if text else ""
         self.query_one("#restate", Static).update(Content(line))
 
-    @work(thread=True, exclusive=True, group="departments", exit_on_error=False)
-    def load_departments(self) -> list[DepartmentInfo]:
-        from agentdesk.services.calls import list_departments
-
-        with self._db().read() as session:
-            return list_departments(session)
-
-    def on_loaded(self, group: str, result: object) -> None:
-        if group == "departments":
-            departments: list[DepartmentInfo] = result  # type: ignore[assignment]
-            select = self.query_one("#department", Select)
-            select.set_options([(Content(d.name), d.id) for d in departments])
-            default = next((d.id for d in departments if d.code == "CS"), None)
-            if default is not None:
-                select.value = default
+    @on(FormScreen.DepartmentsLoaded)
+    def _departments_loaded(self, event: FormScreen.DepartmentsLoaded) -> None:
+        self.show_departments(event.departments, "CS")
 
     def _value(self, selector: str) -> object:
         value = self.query_one(selector, Select).value
@@ -139,31 +125,30 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
 
     def action_save(self) -> None:
         self.clear_errors()
+        subcategory, department = self._value("#subcategory"), self._value("#department")
         self.accept(
             name=self.query_one("#name", Input).value, phone=self.query_one("#phone", Input).value,
             target=self.query_one("#target", Input).value, content=self.query_one("#content", PhraseArea).text,
-            category=str(self._value("#category") or ""), subcategory=self._value("#subcategory"),
-            fee_dispute=self.query_one("#fee-dispute", Checkbox).value, department_id=self._value("#department"),
+            category=str(self._value("#category") or ""),
+            subcategory=subcategory if isinstance(subcategory, str) else None,
+            fee_dispute=self.query_one("#fee-dispute", Checkbox).value,
+            department_id=department if isinstance(department, int) else None,
         )
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def accept(self, **fields: object) -> ComplaintInfo:
-        from agentdesk.services.complaints import accept_complaint
-
-        with self._db().write() as session:
-            return accept_complaint(session, self.call_id, policy=self.app.settings.policy,  # type: ignore[attr-defined]
-                                    actor=self.agent, **fields)  # type: ignore[arg-type]
+    def accept(self, *, name: str, phone: str, target: str, content: str, category: str, subcategory: str | None,
+               fee_dispute: bool, department_id: int | None) -> FormScreen.Saved:
+        return self.Saved(self.desk.accept_complaint(
+            self.call_id, name=name, phone=phone, target=target, content=content, category=category,
+            subcategory=subcategory, fee_dispute=fee_dispute, department_id=department_id))
 
     def action_refuse(self) -> None:
         self.clear_errors()
         self.refuse(self.query_one("#name", Input).value, self.query_one("#phone", Input).value)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def refuse(self, name: str, phone: str) -> list[str]:
-        from agentdesk.services.complaints import refuse_complaint
-
-        with self._db().write() as session:
-            return refuse_complaint(session, self.call_id, name=name, phone=phone, actor=self.agent)
+    def refuse(self, name: str, phone: str) -> FormScreen.Saved:
+        return self.Saved(self.desk.refuse_complaint(self.call_id, name=name, phone=phone))
 
     def on_saved(self, result: object) -> None:
         if isinstance(result, ComplaintInfo):

@@ -6,14 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from agentdesk.i18n import t
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.base import DialogBase
 
 
-class ConflictScreen(LocalizedBindings, ModalScreen[None]):
+class ConflictScreen(DialogBase[None]):
     BINDINGS = [
         Binding("enter", "dismiss", "binding.reload", id="conflict.reload", priority=True),
         Binding("escape", "dismiss", "binding.reload", id="conflict.close", show=False),

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
 from agentdesk.normalize import cjk_wrap
-from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.calls import CallerInfo, FollowUpInfo
+from agentdesk.services.calls import CallerInfo
 from agentdesk.services.kb import KbArticleView, KbHit
 from agentdesk.ui.text import fmt_time, plain, safe
 
@@ -30,11 +33,24 @@ class ConsultScreen(FormScreen[object]):
         Binding("ctrl+n", "follow_up", "binding.cant_answer", id="consult.follow_up", priority=True),
     ]
 
-    def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo) -> None:
+    @dataclass
+    class HitsFound(Message):
+        query: str
+        hits: list[KbHit]
+        refused: str  # why the search was refused, said where the results would be
+
+    @dataclass
+    class ArticleLoaded(Message):
+        article: KbArticleView
+
+    @dataclass
+    class DueFound(Message):
+        due: datetime
+
+    def __init__(self, call_id: int, caller: CallerInfo) -> None:
         super().__init__()
         self.call_id = call_id
         self.caller = caller
-        self.agent = agent
         self.article: KbArticleView | None = None
         self.follow_up_open = False
 
@@ -76,15 +92,13 @@ class ConsultScreen(FormScreen[object]):
         self.search(event.value)
 
     @work(thread=True, exclusive=True, group="kb-search", exit_on_error=False)
-    def search(self, query: str) -> tuple[str, list[KbHit], str]:
+    def search(self, query: str) -> HitsFound:
         from agentdesk.services.errors import InvalidInput
-        from agentdesk.services.kb import kb_search
 
-        with self._db().read() as session:
-            try:
-                return query, kb_search(session, query), ""
-            except InvalidInput as exc:  # said where the results would be, gone with the next search
-                return query, [], exc.message()
+        try:
+            return self.HitsFound(query, self.desk.kb_search(query), "")
+        except InvalidInput as exc:  # said where the results would be, gone with the next search
+            return self.HitsFound(query, [], exc.message())
 
     def action_focus_results(self) -> None:
         if self.focused is self.query_one("#kb-query"):
@@ -104,46 +118,40 @@ class ConsultScreen(FormScreen[object]):
             self.load_article(int(event.row_key.value))
 
     @work(thread=True, exclusive=True, group="kb-article", exit_on_error=False)
-    def load_article(self, article_id: int) -> KbArticleView:
-        from agentdesk.services.kb import kb_article
+    def load_article(self, article_id: int) -> ArticleLoaded:
+        return self.ArticleLoaded(self.desk.kb_article(article_id))
 
-        with self._db().read() as session:
-            return kb_article(session, article_id)
+    @on(HitsFound)
+    def _hits_found(self, event: HitsFound) -> None:
+        if event.query != self.query_one("#kb-query", Input).value:
+            return
+        table = self.query_one("#kb-results", DataTable)
+        table.clear()
+        for hit in event.hits:
+            table.add_row(safe(hit.title), safe(hit.category), key=str(hit.id))
+        if not event.hits:
+            self.article = None
+            self.query_one("#kb-article-text", Static).update(Content(event.refused or t("consult.no_results")))
 
-    def on_loaded(self, group: str, result: object) -> None:
-        if group == "kb-search":
-            query, hits, refused = result  # type: ignore[misc]
-            if query != self.query_one("#kb-query", Input).value:
-                return
-            table = self.query_one("#kb-results", DataTable)
-            table.clear()
-            for hit in hits:
-                table.add_row(safe(hit.title), safe(hit.category), key=str(hit.id))
-            if not hits:
-                self.article = None
-                self.query_one("#kb-article-text", Static).update(Content(refused or t("consult.no_results")))
-        elif group == "kb-article":
-            article: KbArticleView = result  # type: ignore[assignment]
-            self.article = article
-            self.query_one("#kb-article-text", Static).update(
-                Content.assemble((plain(article.title), "bold"), "\n\n", cjk_wrap(plain(article.body)))
-            )
-        elif group == "due":
-            self.query_one("#due-preview", Static).update(
-                Content(t("consult.due_preview", due=fmt_time(result)))  # type: ignore[arg-type]
-            )
+    @on(ArticleLoaded)
+    def _article_loaded(self, event: ArticleLoaded) -> None:
+        article = self.article = event.article
+        self.query_one("#kb-article-text", Static).update(
+            Content.assemble((plain(article.title), "bold"), "\n\n", cjk_wrap(plain(article.body)))
+        )
+
+    @on(DueFound)
+    def _due_found(self, event: DueFound) -> None:
+        self.query_one("#due-preview", Static).update(Content(t("consult.due_preview", due=fmt_time(event.due))))
 
     def action_answered(self) -> None:
         question = self.query_one("#kb-query", Input).value
         self.answered(self.article.id if self.article else None, self.article.title if self.article else question)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def answered(self, article_id: int | None, question: str) -> ConsultAnswered:
-        from agentdesk.services.calls import consult_answered
-
-        with self._db().write() as session:
-            consult_answered(session, self.call_id, article_id=article_id, question=question, actor=self.agent)
-        return ConsultAnswered()
+    def answered(self, article_id: int | None, question: str) -> FormScreen.Saved:
+        self.desk.consult_answered(self.call_id, article_id=article_id, question=question)
+        return self.Saved(ConsultAnswered())
 
     def action_follow_up(self) -> None:
         self.follow_up_open = True
@@ -157,20 +165,13 @@ class ConsultScreen(FormScreen[object]):
         self.due_preview()
 
     @work(thread=True, exclusive=True, group="due", exit_on_error=False)
-    def due_preview(self):  # type: ignore[no-untyped-def]
-        from agentdesk.services.calls import follow_up_due
-
-        with self._db().read() as session:
-            return follow_up_due(session, self.call_id, self.app.settings.policy)  # type: ignore[attr-defined]
+    def due_preview(self) -> DueFound:
+        return self.DueFound(self.desk.follow_up_due(self.call_id))
 
     def action_save(self) -> None:
         self.clear_errors()
         self.save_follow_up(self.query_one("#question", Input).value, self.query_one("#phone", Input).value)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save_follow_up(self, question: str, phone: str) -> FollowUpInfo:
-        from agentdesk.services.calls import consult_follow_up
-
-        with self._db().write() as session:
-            return consult_follow_up(session, self.call_id, question=question, contact_phone=phone,
-                                     policy=self.app.settings.policy, actor=self.agent)  # type: ignore[attr-defined]
+    def save_follow_up(self, question: str, phone: str) -> FormScreen.Saved:
+        return self.Saved(self.desk.consult_follow_up(self.call_id, question=question, contact_phone=phone))

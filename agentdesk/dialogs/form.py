@@ -1,28 +1,32 @@
-"""What every modal form on a call shares: save/cancel keys, field errors, a worker result."""
+"""What every modal form shares: save/cancel keys, field errors, drafts, the saved result."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding
 from textual.content import Content
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.message import Message
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
+from agentdesk.ui.base import DialogBase
 from agentdesk.ui.drafts import DraftKeeper
-from agentdesk.ui.localized import LocalizedBindings
 from agentdesk.widgets.phrase_area import PhraseArea
+
+if TYPE_CHECKING:
+    from agentdesk.services.calls import DepartmentInfo
 
 R = TypeVar("R")
 
 
-class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
-    """A modal form. Subclasses run their save in a worker of group ``save``.
+class FormScreen(DraftKeeper, DialogBase[R]):
+    """A modal form. A save runs in a worker of group ``save`` that replies :class:`Saved`.
 
     A form that names ``draft_form`` and ``draft_fields`` keeps a draft as the agent types
     and gets it back when reopened for the same call (after a crash, for instance).
@@ -33,18 +37,34 @@ class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
         Binding("escape", "cancel", "binding.cancel", id="form.cancel"),
     ]
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
+    @dataclass
+    class DepartmentsLoaded(Message):
+        departments: list[DepartmentInfo]
+
+    @dataclass
+    class Saved(Message):
+        """The save went through: its result, for :meth:`on_saved`."""
+
+        result: Any
 
     def on_mount(self) -> None:
         if self.draft_form:
             self.load_draft()
 
-    def draft_agent_id(self) -> int:
-        return self.agent.id  # type: ignore[attr-defined]
+    @work(thread=True, exclusive=True, group="departments", exit_on_error=False)
+    def load_departments(self) -> DepartmentsLoaded:
+        return self.DepartmentsLoaded(self.desk.departments())
+
+    def show_departments(self, departments: list[DepartmentInfo], default_code: str | None) -> None:
+        """The ``#department`` choice, set to the department with ``default_code`` when there is one."""
+        select = self.query_one("#department", Select)
+        select.set_options([(Content(d.name), d.id) for d in departments])
+        default = next((d.id for d in departments if d.code == default_code), None)
+        if default is not None:
+            select.value = default
 
     def draft_key(self) -> str | None:
-        call_id = getattr(self, "call_id", None)
+        call_id = getattr(self, "call_id", None)  # forms on a call keep drafts for that call
         return str(call_id) if self.draft_form and call_id is not None else None
 
     @on(Input.Changed)
@@ -57,21 +77,8 @@ class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
 
     def _discard_draft(self) -> None:
         key = self.draft_key()
-        if not key:
-            return
-        from functools import partial
-
-        from agentdesk.services.drafts import delete_drafts
-
-        def discard(agent_id: int, form: str, draft_key: str) -> None:
-            with self.app.database().write() as session:  # type: ignore[attr-defined]
-                delete_drafts(session, agent_id, key=draft_key, forms=(form,))
-
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        # On the app, not this screen: the screen is about to go away.
-        self.app.run_worker(partial(discard, self.draft_agent_id(), self.draft_form, key), thread=True,
-                            group="draft-discard", exit_on_error=False)
+        if key:
+            self.discard_drafts(key, (self.draft_form,))
 
     def action_cancel(self) -> None:
         self._discard_draft()
@@ -88,8 +95,8 @@ class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
         widget.add_class("-shown")
 
     def clear_errors(self) -> None:
-        for widget in self.query(".field-error"):
-            widget.update("")  # type: ignore[attr-defined]
+        for widget in self.query(".field-error").results(Static):
+            widget.update("")
             widget.remove_class("-shown")
 
     @on(Input.Submitted)
@@ -98,39 +105,28 @@ class FormScreen(DraftKeeper, LocalizedBindings, ModalScreen[R]):
         event.stop()
         self.focus_next()
 
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        self._discard_draft()
+        self.on_saved(event.result)
+
     def on_saved(self, result: Any) -> None:
         self.dismiss(result)
 
-    def on_loaded(self, group: str, result: Any) -> None:
-        """Results of other workers (lists to choose from, previews)."""
-
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
+    def worker_failed(self, group: str, error: BaseException | None) -> None:
+        """Errors under the field they are about; the rest at the foot of the form."""
         from agentdesk.services.errors import InvalidFields, InvalidInput, ServiceError
 
-        worker = event.worker
-        if event.state == WorkerState.ERROR:
-            error = worker.error
-            if isinstance(error, InvalidFields):
-                self.clear_errors()
-                for field, problem in error.errors.items():
-                    self.field_error(field, problem.message(), keep=True)
-            elif isinstance(error, InvalidInput) and error.field:
-                self.field_error(error.field, error.message())
-            elif isinstance(error, ServiceError):
-                self.field_error("form", error.message())
-            else:
-                self.field_error("form", t("error.unexpected", error=f"{type(error).__name__}: {error}"))
-        elif event.state == WorkerState.SUCCESS:
-            if worker.group == "save":
-                self._discard_draft()
-                self.on_saved(worker.result)
-            elif worker.group == "draft-load":
-                if worker.result is not None:
-                    self.restore_values(worker.result.values)  # type: ignore[union-attr]
-                    self.notify(t("draft.restored"), markup=False)
-            elif worker.group != "draft":
-                self.on_loaded(worker.group, worker.result)
+        if isinstance(error, InvalidFields):
+            self.clear_errors()
+            for field, problem in error.errors.items():
+                self.field_error(field, problem.message(), keep=True)
+        elif isinstance(error, InvalidInput) and error.field:
+            self.field_error(error.field, error.message())
+        elif isinstance(error, ServiceError):
+            self.field_error("form", error.message())
+        else:
+            self.field_error("form", t("error.unexpected", error=f"{type(error).__name__}: {error}"))
 
 
 def _visible(widget: Widget) -> bool:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
-from agentdesk.services.accounts import AgentInfo
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.services.handover import HandoverNoteInfo
+from agentdesk.ui.base import DialogBase
 from agentdesk.ui.text import fmt_time, plain
-from agentdesk.ui.worker_errors import error_text
 
 
-def note_text(note: Any) -> Content:
+def note_text(note: HandoverNoteInfo) -> Content:
     """A note as read on screen: who, when, the open items, the counts, the free text."""
     lines = [Content.styled(t("handover_ui.note_head", agent=f"{note.agent_number} {plain(note.agent_name)}",
                                 team=plain(note.team or "—"), at=fmt_time(note.confirmed_at or note.compiled_at)),
@@ -34,15 +32,18 @@ def note_text(note: Any) -> Content:
     return Content("\n").join(lines)
 
 
-class HandoverAckScreen(LocalizedBindings, ModalScreen[None]):
+class HandoverAckScreen(DialogBase[None]):
     BINDINGS = [
         Binding("ctrl+s", "acknowledge", "binding.acknowledge", id="ack.all", priority=True),
         Binding("escape", "later", "binding.later", id="ack.later"),
     ]
 
-    def __init__(self, agent: AgentInfo, notes: list) -> None:
+    @dataclass
+    class Acknowledged(Message):
+        count: int
+
+    def __init__(self, notes: list[HandoverNoteInfo]) -> None:
         super().__init__()
-        self.agent = agent
         self.notes = notes
 
     def compose(self) -> ComposeResult:
@@ -61,21 +62,10 @@ class HandoverAckScreen(LocalizedBindings, ModalScreen[None]):
         self.acknowledge([n.id for n in self.notes])
 
     @work(thread=True, exclusive=True, group="ack", exit_on_error=False)
-    def acknowledge(self, note_ids: list[int]) -> int:
-        from agentdesk.services.handover import acknowledge
+    def acknowledge(self, note_ids: list[int]) -> Acknowledged:
+        return self.Acknowledged(self.desk.acknowledge_handovers(note_ids))
 
-        db = self.app.database()  # type: ignore[attr-defined]
-        with db.write() as session:
-            for note_id in note_ids:
-                acknowledge(session, note_id, actor=self.agent)
-        return len(note_ids)
-
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            text = error_text(error)
-            self.notify(text, severity="error", markup=False)
-        elif event.state == WorkerState.SUCCESS:
-            self.notify(t("handover_ui.acked", count=event.worker.result), markup=False)
-            self.dismiss(None)
+    @on(Acknowledged)
+    def _acknowledged(self, event: Acknowledged) -> None:
+        self.notify(t("handover_ui.acked", count=event.count), markup=False)
+        self.dismiss(None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from textual import work
@@ -12,8 +11,7 @@ from textual.content import Content
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
-from agentdesk.i18n import get_language, t
-from agentdesk.services.accounts import LoginResult
+from agentdesk.i18n import t
 
 FORMATS = ("md", "csv", "json", "xlsx")
 SCOPES = ("mine_latest", "today")
@@ -21,10 +19,6 @@ SCOPES = ("mine_latest", "today")
 
 class HandoverExportScreen(FormScreen[Path | None]):
     AUTO_FOCUS = "#format"
-
-    def __init__(self, login: LoginResult) -> None:
-        super().__init__()
-        self.login = login
 
     def compose(self) -> ComposeResult:
         from agentdesk import clock
@@ -60,36 +54,9 @@ class HandoverExportScreen(FormScreen[Path | None]):
         self.write_export(str(scope), str(fmt), Path(raw).expanduser(), self.query_one("#overwrite", Checkbox).value)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def write_export(self, scope: str, fmt: str, path: Path, overwrite: bool) -> Path:
-        from agentdesk import clock
-        from agentdesk.services import handover
-        from agentdesk.services.errors import InvalidInput
-        from agentdesk.services.handover_export import export
-        from agentdesk.services.private_file import write_private
-
-        path = path.resolve()
-        if path.exists() and not overwrite:
-            raise InvalidInput("handover_ui.export_exists", field="path", path=str(path))
-        with self._db().write() as session:
-            if scope == "today":
-                notes = handover.find_notes(session, date=date.fromordinal(clock.now().toordinal()))
-            else:
-                notes = handover.find_notes(session, agent_number=self.login.agent.number, shift="latest")
-            if not notes:
-                raise InvalidInput("handover_ui.export_none", field="form")
-            data = export(notes, fmt, lang=get_language())  # type: ignore[arg-type]
-            # Audited with the notes read, before the file exists: as the CLI does.
-            handover.record_export(session, notes, fmt=fmt, actor=self.login.agent, destination=str(path))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_private(path, data, overwrite=overwrite)
-        except FileExistsError:
-            raise InvalidInput("handover_ui.export_exists", field="path", path=str(path)) from None
-        except OSError as exc:
-            raise InvalidInput("handover.cli.write_failed", field="path", path=str(path),
-                               error=exc.strerror or str(exc)) from None
-        return path
+    def write_export(self, scope: str, fmt: str, path: Path, overwrite: bool) -> FormScreen.Saved:
+        return self.Saved(self.desk.export_handovers(scope=scope, fmt=fmt, path=path, overwrite=overwrite))
 
     def on_saved(self, result: object) -> None:
         self.app.notify(t("handover_ui.exported", path=str(result)), markup=False)
-        self.dismiss(result)  # type: ignore[arg-type]
+        self.dismiss(result if isinstance(result, Path) else None)

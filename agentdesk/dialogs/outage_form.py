@@ -4,19 +4,24 @@ cause, expected restoration and the message for agents."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Checkbox, Footer, Input, Static
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
 from agentdesk.normalize import clean_text
+
+if TYPE_CHECKING:
+    from agentdesk.services.outages import OutageInfo
 
 AREA_SEPARATORS = r"[,，、;；]"
 SERVICES = ("tv", "broadband", "phone")
@@ -54,7 +59,11 @@ class OutageFormScreen(FormScreen[dict | None]):
 
     AUTO_FOCUS = "#areas"
 
-    def __init__(self, outage: Any = None) -> None:
+    @dataclass
+    class AreasLoaded(Message):
+        areas: list[str]
+
+    def __init__(self, outage: OutageInfo | None = None) -> None:
         super().__init__()
         self.outage = outage
         self.suggester = AreaSuggester()
@@ -62,7 +71,8 @@ class OutageFormScreen(FormScreen[dict | None]):
     def compose(self) -> ComposeResult:
         o = self.outage
         with Vertical(classes="dialog wide"):
-            yield Static(Content(t("outage_ui.update_title" if o else "outage_ui.declare_title")), classes="dialog-title")
+            title = t("outage_ui.update_title" if o else "outage_ui.declare_title")
+            yield Static(Content(title), classes="dialog-title")
             yield Static(Content(t("outage_ui.areas")), classes="field-label")
             yield Input("、".join(o.areas) if o else "", id="areas", suggester=self.suggester,
                         placeholder=t("outage_ui.areas_placeholder"))
@@ -90,15 +100,12 @@ class OutageFormScreen(FormScreen[dict | None]):
         self.load_areas()
 
     @work(thread=True, exclusive=True, group="areas", exit_on_error=False)
-    def load_areas(self) -> list[str]:
-        from agentdesk.services.outages import known_areas
+    def load_areas(self) -> AreasLoaded:
+        return self.AreasLoaded(self.desk.known_areas())
 
-        with self._db().read() as session:
-            return known_areas(session, "", limit=5000)
-
-    def on_loaded(self, group: str, result: object) -> None:
-        if group == "areas":
-            self.suggester.names = list(result)  # type: ignore[arg-type]
+    @on(AreasLoaded)
+    def _areas_loaded(self, event: AreasLoaded) -> None:
+        self.suggester.names = event.areas
 
     def action_save(self) -> None:
         self.clear_errors()

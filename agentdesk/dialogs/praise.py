@@ -10,7 +10,6 @@ from textual.widgets import Checkbox, Footer, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
-from agentdesk.services.accounts import AgentInfo
 from agentdesk.ui.text import excerpt
 from agentdesk.widgets.phrase_area import PhraseArea
 
@@ -20,10 +19,9 @@ class PraiseScreen(FormScreen[str | None]):
     draft_fields = ("kind", "content", "forward")
     AUTO_FOCUS = "#content TextArea"
 
-    def __init__(self, call_id: int, agent: AgentInfo) -> None:
+    def __init__(self, call_id: int) -> None:
         super().__init__()
         self.call_id = call_id
-        self.agent = agent
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -53,9 +51,6 @@ class PraiseScreen(FormScreen[str | None]):
                   self.query_one("#forward", Checkbox).value)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save(self, kind: str, content: str, forward: bool) -> str:
-        from agentdesk.services.calls import record_praise
-
-        with self._db().write() as session:
-            record_praise(session, self.call_id, kind=kind, content=content, forward=forward, actor=self.agent)
-        return kind
+    def save(self, kind: str, content: str, forward: bool) -> FormScreen.Saved:
+        self.desk.record_praise(self.call_id, kind=kind, content=content, forward=forward)
+        return self.Saved(kind)

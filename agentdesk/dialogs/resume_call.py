@@ -6,15 +6,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from agentdesk.i18n import t
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.base import DialogBase
 from agentdesk.ui.text import fmt_time, plain
 
 
-class ResumeCallScreen(LocalizedBindings, ModalScreen[int | None]):
+class ResumeCallScreen(DialogBase[int | None]):
     """Dismisses with the call id to resume, or None to leave it for later (and the handover)."""
 
     BINDINGS = [

@@ -10,7 +10,6 @@ from textual.widgets import Footer, Input, Static
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
-from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.calls import CallerInfo
 
 
@@ -19,10 +18,9 @@ class UnregisteredScreen(FormScreen[CallerInfo | None]):
     draft_fields = ("name", "address", "phone")
     AUTO_FOCUS = "#name"
 
-    def __init__(self, call_id: int, agent: AgentInfo) -> None:
+    def __init__(self, call_id: int) -> None:
         super().__init__()
         self.call_id = call_id
-        self.agent = agent
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -36,13 +34,9 @@ class UnregisteredScreen(FormScreen[CallerInfo | None]):
 
     def action_save(self) -> None:
         self.clear_errors()
-        values = {f: self.query_one(f"#{f}", Input).value for f in ("name", "address", "phone")}
-        self.save(**values)
+        name, address, phone = (self.query_one(f"#{f}", Input).value for f in ("name", "address", "phone"))
+        self.save(name, address, phone)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save(self, name: str, address: str, phone: str) -> CallerInfo:
-        from agentdesk.services.calls import register_unregistered
-
-        with self._db().write() as session:
-            return register_unregistered(session, self.call_id, name=name, address=address, phone=phone,
-                                         actor=self.agent)
+    def save(self, name: str, address: str, phone: str) -> FormScreen.Saved:
+        return self.Saved(self.desk.register_unregistered(self.call_id, name=name, address=address, phone=phone))

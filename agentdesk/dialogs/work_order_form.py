@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Footer, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
-from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.calls import SEVERITIES, CallerInfo, DepartmentInfo, WorkOrderInfo
+from agentdesk.services.calls import SEVERITIES, CallerInfo, WorkOrderInfo
 from agentdesk.ui.text import fmt_time
 from agentdesk.widgets.phrase_area import PhraseArea
 
@@ -20,16 +23,19 @@ SHOWN_CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by")
 
 
 class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
+    @dataclass
+    class Previewed(Message):
+        clocks: dict[str, datetime | None]
+
     draft_form = "workorder"
     draft_fields = ("description", "kind", "severity")
     AUTO_FOCUS = "#description TextArea"
 
-    def __init__(self, call_id: int, caller: CallerInfo, agent: AgentInfo, *, kinds: tuple[str, ...] = REPAIR_KINDS,
+    def __init__(self, call_id: int, caller: CallerInfo, *, kinds: tuple[str, ...] = REPAIR_KINDS,
                  default_department: str = "NET") -> None:
         super().__init__()
         self.call_id = call_id
         self.caller = caller
-        self.agent = agent
         self.kinds = kinds
         self.default_department = default_department
 
@@ -56,13 +62,6 @@ class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
         self.load_departments()
         self.preview()
 
-    @work(thread=True, exclusive=True, group="departments", exit_on_error=False)
-    def load_departments(self) -> list[DepartmentInfo]:
-        from agentdesk.services.calls import list_departments
-
-        with self._db().read() as session:
-            return list_departments(session)
-
     @on(Select.Changed, "#kind")
     @on(Select.Changed, "#severity")
     def _changed(self) -> None:
@@ -73,28 +72,21 @@ class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
         return value if isinstance(value, str) else ""
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def preview(self) -> dict:
-        from agentdesk.services.calls import preview_deadlines
-
+    def preview(self) -> Previewed:
         kind, severity = self._value("#kind") or self.kinds[0], self._value("#severity") or "general"
-        with self._db().read() as session:
-            return preview_deadlines(session, self.call_id, kind, severity, self.app.settings.policy)  # type: ignore[attr-defined]
+        return self.Previewed(self.desk.preview_deadlines(self.call_id, kind, severity))
 
-    def on_loaded(self, group: str, result: object) -> None:
-        if group == "departments":
-            departments: list[DepartmentInfo] = result  # type: ignore[assignment]
-            select = self.query_one("#department", Select)
-            select.set_options([(Content(d.name), d.id) for d in departments])
-            default = next((d.id for d in departments if d.code == self.default_department), None)
-            if default is not None:
-                select.value = default
-        elif group == "preview":
-            clocks: dict = result  # type: ignore[assignment]
-            parts = [f"{t('clock.' + c)} {fmt_time(clocks[c])}" for c in SHOWN_CLOCKS if clocks.get(c)]
-            self.query_one("#deadline-preview", Static).update(
-                Content(t("workorder.deadline_preview", policy=self.app.policy_label,  # type: ignore[attr-defined]
-                          deadlines=" · ".join(parts) or "—"))
-            )
+    @on(FormScreen.DepartmentsLoaded)
+    def _departments_loaded(self, event: FormScreen.DepartmentsLoaded) -> None:
+        self.show_departments(event.departments, self.default_department)
+
+    @on(Previewed)
+    def _previewed(self, event: Previewed) -> None:
+        clocks = event.clocks
+        parts = [f"{t('clock.' + c)} {fmt_time(clocks[c])}" for c in SHOWN_CLOCKS if clocks.get(c)]
+        self.query_one("#deadline-preview", Static).update(
+            Content(t("workorder.deadline_preview", policy=self.host.policy_label, deadlines=" · ".join(parts) or "—"))
+        )
 
     def action_save(self) -> None:
         self.clear_errors()
@@ -103,10 +95,6 @@ class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
                   department if isinstance(department, int) else -1)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save(self, kind: str, severity: str, description: str, department_id: int) -> WorkOrderInfo:
-        from agentdesk.services.calls import create_work_order
-
-        with self._db().write() as session:
-            return create_work_order(session, self.call_id, kind=kind, severity=severity, description=description,
-                                     department_id=department_id, policy=self.app.settings.policy,  # type: ignore[attr-defined]
-                                     actor=self.agent)
+    def save(self, kind: str, severity: str, description: str, department_id: int) -> FormScreen.Saved:
+        return self.Saved(self.desk.create_work_order(self.call_id, kind=kind, severity=severity,
+                                                          description=description, department_id=department_id))

@@ -1,32 +1,32 @@
 """One call, step by step: greeting, identify the caller, outage check, the request, closing.
 
-The screen keeps the call's state in plain data; every change goes through
-``agentdesk.services`` in a worker, one Session per unit of work.
+The screen keeps the call's state in plain data; every change goes through the desk's
+facade in a worker, which replies with a message.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
+from agentdesk.client.desk import Identified, ResumedCall
 from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import CallerInfo, CallInfo, FollowUpInfo, WorkOrderInfo
 from agentdesk.services.customers import CustomerCard, CustomerHit
 from agentdesk.services.outages import OutageInfo
+from agentdesk.ui.base import Quit, ScreenBase
 from agentdesk.ui.drafts import DraftKeeper
-from agentdesk.ui.localized import LocalizedBindings
 from agentdesk.ui.text import fmt_time, safe
-from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.customer_card import CustomerCardView
 from agentdesk.widgets.outage_alert import OutageAlert
 from agentdesk.widgets.outage_banner import OutageBanner
@@ -34,7 +34,12 @@ from agentdesk.widgets.phrase_area import PhraseArea
 from agentdesk.widgets.script_panel import ScriptPanel
 from agentdesk.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from agentdesk.scripts import ScriptBook
+
 STEP_IDENTIFY, STEP_CARD, STEP_CLOSING = "step-identify", "step-card", "step-closing"
+#: A second Ctrl+Q within this many seconds ends the desk during a call.
+QUIT_CONFIRM_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class CallEnded:
     phrase_flag: bool
 
 
-class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
+class CallScreen(DraftKeeper, ScreenBase[CallEnded | None]):
     # Focus is placed by step (see go()); a default would send keys to a hidden field.
     AUTO_FOCUS = None
     BINDINGS = [
@@ -66,6 +71,31 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
     draft_form = "call"
     draft_fields = ("summary",)
 
+    @dataclass
+    class Started(Message):
+        call: CallInfo
+
+    @dataclass
+    class Resumed(Message):
+        resumed: ResumedCall
+
+    @dataclass
+    class HitsFound(Message):
+        query: str
+        hits: list[CustomerHit]
+
+    @dataclass
+    class CallerIdentified(Message):
+        identified: Identified
+
+    @dataclass
+    class OutageLinked(Message):
+        pass
+
+    @dataclass
+    class Closed(Message):
+        ended: CallEnded
+
     def __init__(self, login: LoginResult, *, resume_call_id: int | None = None) -> None:
         super().__init__()
         self.login = login
@@ -77,13 +107,14 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
         self.step = STEP_IDENTIFY
         self.unsolved = False
         self._hits: list[CustomerHit] = []
+        self._quit_armed_at = -1e9
 
     # ---- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         agent = self.login.agent
         yield StatusBar(f"{agent.number} · {agent.name} · {t('role.' + agent.role)}",
-                        self.app.policy_label, self.login.shift.started_at)  # type: ignore[attr-defined]
+                        self.host.policy_label, self.login.shift.started_at)
         yield OutageBanner()
         yield ScriptPanel(id="script")
         with ContentSwitcher(initial=STEP_IDENTIFY, id="steps"):
@@ -119,43 +150,31 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
     def draft_key(self) -> str | None:
         return str(self.call.id) if self.call is not None else None
 
-    def draft_agent_id(self) -> int:
-        return self.login.agent.id
-
     @on(PhraseArea.Checked, "#summary")
     def _summary_edited(self) -> None:
         self.draft_changed()
 
     @work(thread=True, exclusive=True, group="resume", exit_on_error=False)
-    def resume(self, call_id: int):  # type: ignore[no-untyped-def]
-        from agentdesk import clock
-        from agentdesk.services.calls import resume_call
-        from agentdesk.services.customers import customer_card
-        from agentdesk.services.drafts import load_draft
-        from agentdesk.services.outages import active_outage_for_area
+    def resume(self, call_id: int) -> Resumed:
+        return self.Resumed(self.desk.resume_call(call_id))
 
-        with self._db().read() as session:
-            call, caller, owed = resume_call(session, call_id, actor=self.login.agent)
-            card = customer_card(session, caller.customer_id, clock.now()) if caller and caller.customer_id else None
-            outage = active_outage_for_area(session, card.area_name) if card else None
-            draft = load_draft(session, self.login.agent.id, "call", str(call_id))
-        return call, caller, card, outage, owed, draft
-
-    def show_resumed(self, call, caller, card, outage, owed, draft) -> None:  # type: ignore[no-untyped-def]
-        self.call = call
-        self.unsolved = owed
-        self.script(t("draft.call_resumed", id=call.id))
-        if caller is None:
+    @on(Resumed)
+    def _resumed(self, event: Resumed) -> None:
+        resumed = event.resumed
+        self.call = resumed.call
+        self.unsolved = resumed.owed
+        self.script(t("draft.call_resumed", id=resumed.call.id))
+        if resumed.identified is None:
             self.go(STEP_IDENTIFY)
         else:
-            self.show_caller(caller, card, outage)
-        if draft is not None:
-            self.restore_values(draft.values)
-            if draft.values.get("summary"):
+            self.show_caller(resumed.identified)
+        if resumed.draft is not None:
+            self.restore_values(resumed.draft.values)
+            if resumed.draft.values.get("summary"):
                 self.action_closing()
 
     @property
-    def scripts(self):  # type: ignore[no-untyped-def]
+    def scripts(self) -> ScriptBook:
         from agentdesk.scripts import load_scripts
 
         return load_scripts(get_language())
@@ -192,36 +211,41 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
             return self.step == STEP_CLOSING
         return True
 
-    # ---- workers: each a unit of work on its own Session --------------------------------
+    def quit_requested(self) -> Quit:
+        """During a call, only when asked twice, so a stray Ctrl+Q loses nothing."""
+        now = time.monotonic()
+        if now - self._quit_armed_at > QUIT_CONFIRM_SECONDS:
+            self._quit_armed_at = now
+            self.notify(t("app.quit_in_call"), severity="warning", markup=False)
+            return Quit.HANDLED
+        return Quit.EXIT
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
+    # ---- workers: each a unit of work through the facade ---------------------------------
 
     @work(thread=True, exclusive=True, group="call-start", exit_on_error=False)
-    def start(self) -> CallInfo:
-        from agentdesk.services.calls import start_call
+    def start(self) -> Started:
+        return self.Started(self.desk.start_call())
 
-        with self._db().write() as session:
-            return start_call(session, actor=self.login.agent, shift_id=self.login.shift.id)
+    @on(Started)
+    def _started(self, event: Started) -> None:
+        self.call = event.call
 
     @on(Input.Changed, "#caller-search")
     def _search_changed(self, event: Input.Changed) -> None:
         self.search(event.value)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def search(self, query: str) -> tuple[str, list[CustomerHit]]:
-        from agentdesk.services.customers import search_customers
+    def search(self, query: str) -> HitsFound:
+        return self.HitsFound(query, self.desk.search_customers(query))
 
-        with self._db().read() as session:
-            return query, search_customers(session, query)
-
-    def show_hits(self, query: str, hits: list[CustomerHit]) -> None:
-        if query != self.query_one("#caller-search", Input).value:
+    @on(HitsFound)
+    def _hits_found(self, event: HitsFound) -> None:
+        if event.query != self.query_one("#caller-search", Input).value:
             return  # typed on since: a newer search is on its way
-        self._hits = hits
+        self._hits = event.hits
         table = self.query_one("#caller-results", DataTable)
         table.clear()
-        for hit in hits:
+        for hit in event.hits:
             table.add_row(safe(hit.name), safe(hit.user_code), safe(hit.phone_masked),
                           safe(hit.area_name), Content(t("tier." + hit.tier)), key=str(hit.id))
 
@@ -243,30 +267,24 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
             self.identify(int(event.row_key.value))
 
     @work(thread=True, exclusive=True, group="identify", exit_on_error=False)
-    def identify(self, customer_id: int) -> tuple[CallerInfo, CustomerCard, OutageInfo | None]:
-        from agentdesk import clock
-        from agentdesk.services.calls import identify_customer
-        from agentdesk.services.customers import customer_card
-        from agentdesk.services.outages import active_outage_for_area
-
+    def identify(self, customer_id: int) -> CallerIdentified:
         call = self._wait_call()
-        with self._db().write() as session:
-            caller = identify_customer(session, call.id, customer_id, actor=self.login.agent)
-            card = customer_card(session, customer_id, clock.now())
-            outage = active_outage_for_area(session, card.area_name)
-        return caller, card, outage
+        return self.CallerIdentified(self.desk.identify(call.id, customer_id))
 
     def _wait_call(self) -> CallInfo:
         # The call row is written as the screen opens; an agent this quick waits a moment.
-        import time
-
         for _ in range(200):
             if self.call is not None:
                 return self.call
             time.sleep(0.05)
         raise RuntimeError("call not started")
 
-    def show_caller(self, caller: CallerInfo, card: CustomerCard | None, outage: OutageInfo | None) -> None:
+    @on(CallerIdentified)
+    def _identified(self, event: CallerIdentified) -> None:
+        self.show_caller(event.identified)
+
+    def show_caller(self, identified: Identified) -> None:
+        caller, card, outage = identified.caller, identified.card, identified.outage
         self.caller, self.card, self.outage = caller, card, outage
         holder = self.query_one("#card-holder", Vertical)
         holder.remove_children()
@@ -290,11 +308,11 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
         call = self.call
         if call is None:
             return
-        self.app.push_screen(UnregisteredScreen(call.id, self.login.agent), self._unregistered_done)
+        self.app.push_screen(UnregisteredScreen(call.id), self._unregistered_done)
 
     def _unregistered_done(self, caller: CallerInfo | None) -> None:
         if caller is not None:
-            self.show_caller(caller, None, None)
+            self.show_caller(Identified(caller, None, None))
 
     def action_reidentify(self) -> None:
         self.caller = self.card = self.outage = None
@@ -307,24 +325,24 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
         if kind == "consult":
             from agentdesk.dialogs.consult import ConsultScreen
 
-            self.app.push_screen(ConsultScreen(call.id, caller, self.login.agent), self._consult_done)
+            self.app.push_screen(ConsultScreen(call.id, caller), self._consult_done)
         elif kind == "repair":
             from agentdesk.dialogs.work_order_form import WorkOrderFormScreen
 
-            self.app.push_screen(WorkOrderFormScreen(call.id, caller, self.login.agent), self._order_done)
+            self.app.push_screen(WorkOrderFormScreen(call.id, caller), self._order_done)
         elif kind == "business":
             from agentdesk.dialogs.business_form import BusinessFormScreen
 
-            self.app.push_screen(BusinessFormScreen(call.id, caller, self.login.agent), self._business_done)
+            self.app.push_screen(BusinessFormScreen(call.id, caller), self._business_done)
         elif kind == "complaint":
             from agentdesk.dialogs.complaint_intake import ComplaintIntakeScreen
 
             self.script(self.scripts.text("complaint.route"))
-            self.app.push_screen(ComplaintIntakeScreen(call.id, caller, self.login.agent), self._complaint_done)
+            self.app.push_screen(ComplaintIntakeScreen(call.id, caller), self._complaint_done)
         elif kind == "praise":
             from agentdesk.dialogs.praise import PraiseScreen
 
-            self.app.push_screen(PraiseScreen(call.id, self.login.agent), self._praise_done)
+            self.app.push_screen(PraiseScreen(call.id), self._praise_done)
 
     def _consult_done(self, result: Any) -> None:
         if result is None:
@@ -373,11 +391,16 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
             self.link_outage(self.call.id, self.outage.id)
 
     @work(thread=True, exclusive=True, group="outage-link", exit_on_error=False)
-    def link_outage(self, call_id: int, outage_id: int) -> None:
-        from agentdesk.services.outages import link_call
+    def link_outage(self, call_id: int, outage_id: int) -> OutageLinked:
+        self.desk.link_outage(call_id, outage_id)
+        return self.OutageLinked()
 
-        with self._db().write() as session:
-            link_call(session, call_id, outage_id, actor=self.login.agent)
+    @on(OutageLinked)
+    def _outage_linked(self) -> None:
+        self.script(self.scripts.text("outage.archived"))
+        self.notify(t("call.outage_linked"), markup=False)
+        self.outage = None
+        self.action_closing()
 
     def action_closing(self) -> None:
         self.script(self.scripts.text("closing.anything_else"))
@@ -401,60 +424,22 @@ class CallScreen(DraftKeeper, LocalizedBindings, Screen[CallEnded | None]):
             self.close_call(self.call.id, self.query_one("#summary", PhraseArea).text, ticks)
 
     @work(thread=True, exclusive=True, group="close", exit_on_error=False)
-    def close_call(self, call_id: int, summary: str, ticks: dict[str, bool] | None) -> CallEnded:
-        from agentdesk.services.calls import close_call
+    def close_call(self, call_id: int, summary: str, ticks: dict[str, bool] | None) -> Closed:
+        flagged = self.desk.close_call(call_id, summary=summary, checklist=ticks)
+        return self.Closed(CallEnded(call_id, flagged))
 
-        with self._db().write() as session:
-            flagged = close_call(session, call_id, summary=summary, checklist=ticks, actor=self.login.agent)
-        return CallEnded(call_id, flagged)
+    @on(Closed)
+    def _call_closed(self, event: Closed) -> None:
+        self.script(self.scripts.text("closing.goodbye"))
+        self.discard_drafts(str(event.ended.call_id))
+        self.dismiss(event.ended)
 
-    def _discard_call_drafts(self, call_id: int) -> None:
-        from functools import partial
-
-        from agentdesk.services.drafts import delete_drafts
-
-        def discard(agent_id: int, key: str) -> None:
-            with self.app.database().write() as session:  # type: ignore[attr-defined]
-                delete_drafts(session, agent_id, key=key)
-
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self.app.run_worker(partial(discard, self.login.agent.id, str(call_id)), thread=True,
-                            group="draft-discard", exit_on_error=False)
-
-    # ---- results from the workers -----------------------------------------------------------
-
-    @on(Worker.StateChanged)
-    def _worker_done(self, event: Worker.StateChanged) -> None:
-        worker, state = event.worker, event.state
-        if state == WorkerState.ERROR:
-            error = worker.error
-            text = error_text(error)
-            if worker.group == "close":
-                closing_error = self.query_one("#closing-error", Static)
-                closing_error.update(Content(text))
-                closing_error.add_class("-shown")
-            else:
-                self.notify(text, severity="error", markup=False)
+    def worker_failed(self, group: str, error: BaseException | None) -> None:
+        if group != "close":
+            super().worker_failed(group, error)
             return
-        if state != WorkerState.SUCCESS:
-            return
-        result = worker.result
-        if worker.group == "call-start":
-            self.call = result  # type: ignore[assignment]
-        elif worker.group == "search":
-            query, hits = result  # type: ignore[misc]
-            self.show_hits(query, hits)
-        elif worker.group == "identify":
-            self.show_caller(*result)  # type: ignore[misc]
-        elif worker.group == "outage-link":
-            self.script(self.scripts.text("outage.archived"))
-            self.notify(t("call.outage_linked"), markup=False)
-            self.outage = None
-            self.action_closing()
-        elif worker.group == "resume":
-            self.show_resumed(*result)  # type: ignore[misc]
-        elif worker.group == "close":
-            self.script(self.scripts.text("closing.goodbye"))
-            self._discard_call_drafts(result.call_id)  # type: ignore[union-attr]
-            self.dismiss(result)
+        from agentdesk.ui.worker_errors import error_text
+
+        closing_error = self.query_one("#closing-error", Static)
+        closing_error.update(Content(error_text(error)))
+        closing_error.add_class("-shown")

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Input, Select, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.services.callbacks import CallbackRow
+from agentdesk.ui.base import ScreenBase
+from agentdesk.ui.labels import callback_kind
 from agentdesk.ui.text import fmt_time, plain, safe
-from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.script_panel import ScriptPanel
 
+if TYPE_CHECKING:
+    from agentdesk.scripts import ScriptBook
 
-class CallbackCallScreen(LocalizedBindings, Screen[dict | None]):
+
+class CallbackCallScreen(ScreenBase[dict | None]):
     AUTO_FOCUS = "#note"
     BINDINGS = [
         Binding("f6", "reveal", "binding.reveal_phone", id="callback.reveal"),
@@ -31,24 +35,34 @@ class CallbackCallScreen(LocalizedBindings, Screen[dict | None]):
         Binding("ctrl+r", "release", "binding.release", id="callback.release", priority=True),
     ]
 
-    def __init__(self, login: LoginResult, row: Any) -> None:
+    @dataclass
+    class PhoneRevealed(Message):
+        phone: str
+
+    @dataclass
+    class Recorded(Message):
+        result: dict
+
+    @dataclass
+    class Released(Message):
+        pass
+
+    def __init__(self, login: LoginResult, row: CallbackRow) -> None:
         super().__init__()
         self.login = login
         self.row = row
 
     @property
-    def book(self):  # type: ignore[no-untyped-def]
+    def book(self) -> ScriptBook:
         from agentdesk.scripts import load_scripts
 
         return load_scripts(get_language())
 
     def compose(self) -> ComposeResult:
-        from agentdesk.screens.callback_queue import t_kind
-
         row = self.row
         yield ScriptPanel(id="script")
         with Vertical(id="callback-body"):
-            yield Static(Content.assemble((plain(row.customer_name), "bold"), "  ", t_kind(row.kind), "  ·  ",
+            yield Static(Content.assemble((plain(row.customer_name), "bold"), "  ", callback_kind(row.kind), "  ·  ",
                                           t("callbacks.col_due") + t("ui.colon") + fmt_time(row.due_at), "  ·  ",
                                           t("callbacks.col_attempts") + t("ui.colon") + str(row.attempts)))
             yield Static(Content.assemble((t("card.phone") + t("ui.colon"), "bold"), plain(row.phone_masked)),
@@ -71,18 +85,17 @@ class CallbackCallScreen(LocalizedBindings, Screen[dict | None]):
         panel.say(self.book.text("callback.greeting", agent_number=self.login.agent.number, reason=self.row.reason))
         panel.say(self.book.text("callback.ask_result"))
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
-
     def action_reveal(self) -> None:
         self.reveal()
 
     @work(thread=True, exclusive=True, group="reveal", exit_on_error=False)
-    def reveal(self) -> str:
-        from agentdesk.services.contact import reveal_callback_phone
+    def reveal(self) -> PhoneRevealed:
+        return self.PhoneRevealed(self.desk.reveal_callback_phone(self.row.id))
 
-        with self._db().write() as session:
-            return reveal_callback_phone(session, self.row.id, actor=self.login.agent)
+    @on(PhoneRevealed)
+    def _revealed(self, event: PhoneRevealed) -> None:
+        self.query_one("#callback-phone", Static).update(
+            Content.assemble((t("card.phone") + t("ui.colon"), "bold"), safe(event.phone)))
 
     def action_outcome(self, outcome: str) -> None:
         note = self.query_one("#note", Input).value
@@ -97,43 +110,30 @@ class CallbackCallScreen(LocalizedBindings, Screen[dict | None]):
         self.record(outcome, score if outcome == "satisfied" and isinstance(score, int) else None, note)
 
     @work(thread=True, exclusive=True, group="record", exit_on_error=False)
-    def record(self, outcome: str, satisfaction: int | None, note: str) -> dict:
-        from agentdesk.services.callbacks import record_outcome
+    def record(self, outcome: str, satisfaction: int | None, note: str) -> Recorded:
+        return self.Recorded(self.desk.record_callback_outcome(self.row.id, outcome=outcome,
+                                                                   satisfaction=satisfaction, note=note))
 
-        with self._db().write() as session:
-            return record_outcome(session, self.row.id, actor=self.login.agent, outcome=outcome,
-                                  satisfaction=satisfaction, note=note, policy=self.app.settings.policy)  # type: ignore[attr-defined]
+    @on(Recorded)
+    def _recorded(self, event: Recorded) -> None:
+        result = event.result
+        ending = {"satisfied": "callback.satisfied_end", "unsatisfied": "callback.unsatisfied_end",
+                  "unreachable": "callback.unreachable"}[result["outcome"]]
+        self.query_one(ScriptPanel).say(self.book.text(ending, agent_number=self.login.agent.number))
+        self.notify(outcome_message(result), markup=False)
+        self.dismiss(result)
 
     def action_release(self) -> None:
         self.release()
 
     @work(thread=True, exclusive=True, group="release", exit_on_error=False)
-    def release(self) -> None:
-        from agentdesk.services.callbacks import release
+    def release(self) -> Released:
+        self.desk.release_callback(self.row.id)
+        return self.Released()
 
-        with self._db().write() as session:
-            release(session, self.row.id, actor=self.login.agent)
-
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state == WorkerState.ERROR:
-            error = worker.error
-            text = error_text(error)
-            self.notify(text, severity="error", markup=False)
-        elif event.state == WorkerState.SUCCESS:
-            if worker.group == "reveal":
-                self.query_one("#callback-phone", Static).update(
-                    Content.assemble((t("card.phone") + t("ui.colon"), "bold"), safe(worker.result)))
-            elif worker.group == "record":
-                result: dict = worker.result  # type: ignore[assignment]
-                ending = {"satisfied": "callback.satisfied_end", "unsatisfied": "callback.unsatisfied_end",
-                          "unreachable": "callback.unreachable"}[result["outcome"]]
-                self.query_one(ScriptPanel).say(self.book.text(ending, agent_number=self.login.agent.number))
-                self.notify(outcome_message(result), markup=False)
-                self.dismiss(result)
-            elif worker.group == "release":
-                self.dismiss(None)
+    @on(Released)
+    def _released(self) -> None:
+        self.dismiss(None)
 
 
 def outcome_message(result: dict) -> str:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import catalog, get_language, t
 from agentdesk.services.accounts import LoginResult
+from agentdesk.services.callbacks import CallbackRow
+from agentdesk.services.workorders import Page
+from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.columns import fit_widths
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.labels import callback_kind
 from agentdesk.ui.text import fmt_time, safe
-from agentdesk.ui.worker_errors import error_text
+from agentdesk.widgets.paged_table import Cursor, PagedTable
 
 PAGE_SIZE = 50
 VIEWS = ("pending", "claimed", "done", "unreachable")
@@ -31,7 +35,13 @@ def column_widths() -> dict[str, int]:
                       free=("reason",))
 
 
-class CallbackQueueScreen(LocalizedBindings, Screen[None]):
+def callback_cells(row: CallbackRow) -> tuple[Content, ...]:
+    return (Content(fmt_time(row.due_at)), Content(callback_kind(row.kind)), safe(row.customer_name),
+            safe(row.phone_masked), Content(str(row.attempts)), safe(row.order_number or "—"),
+            safe(row.claimed_by or ""), safe(row.reason))
+
+
+class CallbackQueueScreen(ScreenBase[None]):
     AUTO_FOCUS = "#callbacks"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="callbacks.back"),
@@ -41,79 +51,69 @@ class CallbackQueueScreen(LocalizedBindings, Screen[None]):
         Binding("r", "reload", "binding.refresh", id="callbacks.refresh"),
     ]
 
+    @dataclass
+    class PageLoaded(Message):
+        page: Page
+
+    @dataclass
+    class Taken(Message):
+        """The callback to call now; None when nothing is due."""
+
+        row: CallbackRow | None
+
     def __init__(self, login: LoginResult) -> None:
         super().__init__()
         self.login = login
-        self.cursors: list[tuple | None] = [None]
-        self.next_cursor: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("callbacks.title")), classes="screen-title")
         yield Select([(Content(t("callback_status." + v)), v) for v in VIEWS], value="pending", id="view",
                      allow_blank=False)
-        yield DataTable(id="callbacks", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="callbacks-page", markup=False)
+        yield PagedTable(self._load, table_id="callbacks", page_id="callbacks-page")
         yield Footer()
 
+    @property
+    def pages(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
     def on_mount(self) -> None:
-        table = self.query_one("#callbacks", DataTable)
+        table = self.pages.table
         widths = column_widths()
         for key in COLUMNS:
             table.add_column(t("callbacks.col_" + key), key=key, width=widths[key])
-        self.reload()
+        self.pages.first_page()
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
-
-    def reload(self, cursor: tuple | None = None) -> None:
+    def _load(self, cursor: Cursor) -> None:
         view = self.query_one("#view", Select).value
         self.load_page(view if isinstance(view, str) else "pending", cursor)
 
     def action_reload(self) -> None:
-        self.cursors = [None]
-        self.reload()
+        self.pages.first_page()
 
     @on(Select.Changed, "#view")
     def _view_changed(self) -> None:
         self.action_reload()
 
     def action_next_page(self) -> None:
-        if self.next_cursor is not None:
-            self.cursors.append(self.next_cursor)
-            self.reload(self.next_cursor)
+        self.pages.next_page()
 
     def action_previous_page(self) -> None:
-        if len(self.cursors) > 1:
-            self.cursors.pop()
-            self.reload(self.cursors[-1])
+        self.pages.previous_page()
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def load_page(self, status: str, cursor: tuple | None):  # type: ignore[no-untyped-def]
-        from agentdesk.services.callbacks import queue
+    def load_page(self, status: str, cursor: Cursor) -> PageLoaded:
+        return self.PageLoaded(self.desk.callback_queue(status, page_size=PAGE_SIZE, cursor=cursor))
 
-        with self._db().read() as session:
-            return queue(session, status=(status,), page_size=PAGE_SIZE, cursor=cursor)
-
-    def show_page(self, page) -> None:  # type: ignore[no-untyped-def]
-        self.next_cursor = page.next_cursor
-        table = self.query_one("#callbacks", DataTable)
-        table.clear()
-        for row in page.rows:
-            table.add_row(Content(fmt_time(row.due_at)), Content(t_kind(row.kind)), safe(row.customer_name),
-                          safe(row.phone_masked), Content(str(row.attempts)), safe(row.order_number or "—"),
-                          safe(row.claimed_by or ""), safe(row.reason), key=str(row.id))
-        self.query_one("#callbacks-page", Static).update(Content(t(
-            "orders.page", page=len(self.cursors), count=len(page.rows),
-            more=t("orders.more") if page.next_cursor else "")))
+    @on(PageLoaded)
+    def _page_loaded(self, event: PageLoaded) -> None:
+        self.pages.show(event.page, ((callback_cells(row), str(row.id)) for row in event.page.rows))
 
     def action_take_next(self) -> None:
         self.take_next()
 
     @work(thread=True, exclusive=True, group="take", exit_on_error=False)
-    def take_next(self):  # type: ignore[no-untyped-def]
-        from agentdesk.services.callbacks import take_next
-
-        return take_next(self._db(), actor=self.login.agent)
+    def take_next(self) -> Taken:
+        return self.Taken(self.desk.take_next_callback())
 
     @on(DataTable.RowSelected, "#callbacks")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -122,37 +122,14 @@ class CallbackQueueScreen(LocalizedBindings, Screen[None]):
             self.open_claimed(int(event.row_key.value))
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def open_claimed(self, callback_id: int):  # type: ignore[no-untyped-def]
-        from agentdesk.services.callbacks import get_callback
+    def open_claimed(self, callback_id: int) -> Taken:
+        return self.Taken(self.desk.get_callback(callback_id))
 
-        with self._db().read() as session:
-            return get_callback(session, callback_id)
-
-    def _call(self, row) -> None:  # type: ignore[no-untyped-def]
+    @on(Taken)
+    def _taken(self, event: Taken) -> None:
+        if event.row is None:
+            self.notify(t("callbacks.empty"), markup=False)
+            return
         from agentdesk.screens.callback_call import CallbackCallScreen
 
-        self.app.push_screen(CallbackCallScreen(self.login, row), lambda _: self.action_reload())
-
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state == WorkerState.ERROR:
-            error = worker.error
-            text = error_text(error)
-            self.notify(text, severity="error", markup=False)
-        elif event.state == WorkerState.SUCCESS:
-            if worker.group == "page":
-                self.show_page(worker.result)
-            elif worker.group == "take":
-                if worker.result is None:
-                    self.notify(t("callbacks.empty"), markup=False)
-                else:
-                    self._call(worker.result)
-            elif worker.group == "open":
-                self._call(worker.result)
-
-
-def t_kind(kind: str) -> str:
-    key = "callback_kind." + kind
-    text = t(key)
-    return kind if text == key else text
+        self.app.push_screen(CallbackCallScreen(self.login, event.row), lambda _: self.action_reload())

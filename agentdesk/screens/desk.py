@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.services.drafts import UnfinishedCall
+from agentdesk.services.handover import HandoverNoteInfo
+from agentdesk.ui.base import Quit, ScreenBase
 from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.status_bar import StatusBar
 
 
-class DeskScreen(LocalizedBindings, Screen[None]):
+class DeskScreen(ScreenBase[None]):
     BINDINGS = [
         Binding("f2", "new_call", "binding.new_call", id="desk.new_call"),
         Binding("f4", "work_orders", "binding.work_orders", id="desk.work_orders"),
@@ -27,6 +30,20 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         Binding("f7", "handover_export", "binding.handover_export", id="desk.handover_export"),
         Binding("f10", "logout", "binding.logout", id="desk.logout"),
     ]
+
+    @dataclass
+    class Unfinished(Message):
+        calls: list[UnfinishedCall]
+
+    @dataclass
+    class HandoversPending(Message):
+        notes: list[HandoverNoteInfo]
+
+    @dataclass
+    class ShiftEnded(Message):
+        """The handover is confirmed: the app goes back to the login (or exits)."""
+
+        then_exit: bool
 
     def __init__(self, login: LoginResult) -> None:
         super().__init__()
@@ -38,7 +55,7 @@ class DeskScreen(LocalizedBindings, Screen[None]):
         return f"{agent.number} · {agent.name} · {t('role.' + agent.role)}"
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(self.agent_label, self.app.policy_label, self.login.shift.started_at)  # type: ignore[attr-defined]
+        yield StatusBar(self.agent_label, self.host.policy_label, self.login.shift.started_at)
         yield OutageBanner()
         with Vertical(id="desk-main"):
             with Vertical(id="idle-panel"):
@@ -78,19 +95,23 @@ class DeskScreen(LocalizedBindings, Screen[None]):
 
         if isinstance(ended, CallEnded):
             key = "desk.call_saved_flagged" if ended.phrase_flag else "desk.call_saved"
-            self.app.notify(t(key, id=ended.call_id), markup=False, severity="warning" if ended.phrase_flag else "information")
+            self.app.notify(t(key, id=ended.call_id), markup=False,
+                            severity="warning" if ended.phrase_flag else "information")
 
     def on_mount(self) -> None:
         self.pending_handover()
         self.unfinished()
 
     @work(thread=True, exclusive=True, group="unfinished", exit_on_error=False)
-    def unfinished(self) -> list:
-        from agentdesk.services.drafts import unfinished_calls
+    def unfinished(self) -> Unfinished:
+        return self.Unfinished(self.desk.unfinished_calls())
 
-        db = self.app.database()  # type: ignore[attr-defined]
-        with db.read() as session:
-            return unfinished_calls(session, self.login.agent.id)
+    @on(Unfinished)
+    def _offer_resume(self, event: Unfinished) -> None:
+        if event.calls:
+            from agentdesk.dialogs.resume_call import ResumeCallScreen
+
+            self.app.push_screen(ResumeCallScreen(event.calls), self._resume)
 
     def _resume(self, call_id: int | None) -> None:
         if call_id is not None:
@@ -99,49 +120,34 @@ class DeskScreen(LocalizedBindings, Screen[None]):
             self.app.push_screen(CallScreen(self.login, resume_call_id=call_id), self._call_ended)
 
     @work(thread=True, exclusive=True, group="handover-pending", exit_on_error=False)
-    def pending_handover(self) -> list:
-        from agentdesk.services.handover import unacknowledged_for
+    def pending_handover(self) -> HandoversPending:
+        return self.HandoversPending(self.desk.pending_handovers())
 
-        db = self.app.database()  # type: ignore[attr-defined]
-        with db.read() as session:
-            return unacknowledged_for(session, agent=self.login.agent)
+    @on(HandoversPending)
+    def _offer_handovers(self, event: HandoversPending) -> None:
+        if event.notes:
+            from agentdesk.dialogs.handover_ack import HandoverAckScreen
+
+            self.app.push_screen(HandoverAckScreen(event.notes))
 
     def action_handover_export(self) -> None:
         from agentdesk.dialogs.handover_export import HandoverExportScreen
 
-        self.app.push_screen(HandoverExportScreen(self.login))
+        self.app.push_screen(HandoverExportScreen())
 
     def action_logout(self) -> None:
         self.hand_over()
+
+    def quit_requested(self) -> Quit:
+        self.hand_over(then_exit=True)  # quitting from the desk hands over like F10
+        return Quit.HANDLED
 
     def hand_over(self, then_exit: bool = False) -> None:
         """Logout compiles the handover note; the shift ends when the agent confirms it."""
         from agentdesk.screens.handover_review import HandoverReviewScreen
 
         def done(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
-            if then_exit:
-                self.app.exit()
-                return
-            from agentdesk.screens.login import LoginScreen
-
-            self.app.switch_screen(LoginScreen())
+            if confirmed:
+                self.post_message(self.ShiftEnded(then_exit))
 
         self.app.push_screen(HandoverReviewScreen(self.login), done)
-
-    @on(Worker.StateChanged)
-    def _worker_done(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "unfinished" and event.worker.state == WorkerState.SUCCESS and event.worker.result:
-            from agentdesk.dialogs.resume_call import ResumeCallScreen
-
-            self.app.push_screen(ResumeCallScreen(event.worker.result), self._resume)
-            return
-        if event.worker.group != "handover-pending":
-            return
-        if event.worker.state == WorkerState.SUCCESS and event.worker.result:
-            from agentdesk.dialogs.handover_ack import HandoverAckScreen
-
-            self.app.push_screen(HandoverAckScreen(self.login.agent, event.worker.result))
-        elif event.worker.state == WorkerState.ERROR:
-            self.app.notify(t("error.unexpected", error=str(event.worker.error)), severity="error", markup=False)

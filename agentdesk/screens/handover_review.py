@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Checkbox, DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.services.handover import HandoverDraft, HandoverNoteInfo
+from agentdesk.ui.base import Quit, ScreenBase
+from agentdesk.ui.labels import label_or_code
 from agentdesk.ui.text import fmt_time, safe
 from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.phrase_area import PhraseArea
 
 
-class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
+class HandoverReviewScreen(ScreenBase[bool]):
     """Dismisses True once the note is confirmed (and the shift ended), False if cancelled."""
 
     AUTO_FOCUS = "#handover-notes TextArea"
@@ -31,10 +32,18 @@ class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
         Binding("f7", "export", "binding.export", id="handover_ui.export"),
     ]
 
+    @dataclass
+    class Compiled(Message):
+        draft: HandoverDraft
+
+    @dataclass
+    class Confirmed(Message):
+        note: HandoverNoteInfo
+
     def __init__(self, login: LoginResult) -> None:
         super().__init__()
         self.login = login
-        self.draft: Any = None
+        self.draft: HandoverDraft | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("handover_ui.review_title")), classes="screen-title")
@@ -56,18 +65,13 @@ class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
             table.add_column(t("handover_ui.col_" + key), key=key, width=width)
         self.compile()
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
-
     @work(thread=True, exclusive=True, group="compile", exit_on_error=False)
-    def compile(self):  # type: ignore[no-untyped-def]
-        from agentdesk.services.handover import compile_handover
+    def compile(self) -> Compiled:
+        return self.Compiled(self.desk.compile_handover())
 
-        with self._db().read() as session:
-            return compile_handover(session, self.login.shift.id, actor=self.login.agent)
-
-    def show(self, draft: Any) -> None:
-        self.draft = draft
+    @on(Compiled)
+    def _compiled(self, event: Compiled) -> None:
+        self.draft = draft = event.draft
         counts = draft.counts
         by_type = "、".join(f"{t('request.' + k) if k else '—'} {n}" for k, n in sorted(counts.calls_by_type.items(),
                                                                                    key=lambda kv: str(kv[0])))
@@ -99,39 +103,29 @@ class HandoverReviewScreen(LocalizedBindings, Screen[bool]):
                      self.query_one("#hand-over-open", Checkbox).value)
 
     @work(thread=True, exclusive=True, group="confirm", exit_on_error=False)
-    def confirm(self, notes: str, hand_over_open_calls: bool):  # type: ignore[no-untyped-def]
-        from agentdesk.services.handover import confirm_handover
+    def confirm(self, notes: str, hand_over_open_calls: bool) -> Confirmed:
+        return self.Confirmed(self.desk.confirm_handover(notes=notes, hand_over_open_calls=hand_over_open_calls))
 
-        with self._db().write() as session:
-            return confirm_handover(session, self.login.shift.id, actor=self.login.agent, notes=notes,
-                                    hand_over_open_calls=hand_over_open_calls)
+    @on(Confirmed)
+    def _confirmed(self, event: Confirmed) -> None:
+        key = "handover_ui.confirmed_flagged" if event.note.phrase_flag else "handover_ui.confirmed"
+        self.app.notify(t(key), markup=False)
+        self.dismiss(True)
 
     def action_export(self) -> None:
         from agentdesk.dialogs.handover_export import HandoverExportScreen
 
-        self.app.push_screen(HandoverExportScreen(self.login))
+        self.app.push_screen(HandoverExportScreen())
 
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state == WorkerState.ERROR:
-            error = worker.error
-            text = error_text(error)
-            form_error = self.query_one("#form-error", Static)
-            form_error.update(Content(text))
-            form_error.add_class("-shown")
-        elif event.state == WorkerState.SUCCESS:
-            if worker.group == "compile":
-                self.show(worker.result)
-            elif worker.group == "confirm":
-                note = worker.result
-                key = "handover_ui.confirmed_flagged" if getattr(note, "phrase_flag", False) else "handover_ui.confirmed"
-                self.app.notify(t(key), markup=False)
-                self.dismiss(True)
+    def worker_failed(self, group: str, error: BaseException | None) -> None:
+        form_error = self.query_one("#form-error", Static)
+        form_error.update(Content(error_text(error)))
+        form_error.add_class("-shown")
+
+    def quit_requested(self) -> Quit:
+        return Quit.EXIT  # this is the handover already: quitting here leaves the shift open
 
 
 def status_label(kind: str, status: str) -> str:
     """Work orders and callbacks have their own status words; anything else shows as stored."""
-    key = ("status." if kind == "work_order" else "callback_status.") + str(status)
-    text = t(key)
-    return str(status) if text == key else text
+    return label_or_code(("status." if kind == "work_order" else "callback_status.") + str(status), str(status))

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Sparkline, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.services.board import BoardData
+from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.text import fmt_time, safe
-from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.outage_banner import OutageBanner
 
 REFRESH_SECONDS = 5
 
 
-class LeadBoardScreen(LocalizedBindings, Screen[None]):
+class LeadBoardScreen(ScreenBase[None]):
     AUTO_FOCUS = "#board-overdue"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="board.back"),
@@ -34,10 +33,14 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
         Binding("r", "refresh", "binding.refresh", id="board.refresh"),
     ]
 
+    @dataclass
+    class Loaded(Message):
+        data: BoardData
+
     def __init__(self, login: LoginResult) -> None:
         super().__init__()
         self.login = login
-        self.data: Any = None
+        self.data: BoardData | None = None
 
     def compose(self) -> ComposeResult:
         yield OutageBanner()
@@ -84,28 +87,22 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
         self.refresh_board()
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
-
     def action_refresh(self) -> None:
         self.refresh_board()
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
-    def refresh_board(self):  # type: ignore[no-untyped-def]
-        from agentdesk import clock
-        from agentdesk.services.board import board
+    def refresh_board(self) -> Loaded:
+        return self.Loaded(self.desk.board())
 
-        with self._db().read() as session:
-            return board(session, actor=self.login.agent, now=clock.now(), since=self.login.shift.started_at)
-
-    def show(self, data: Any) -> None:
-        self.data = data
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.data = data = event.data
 
         def fill(selector: str, rows: list[tuple], keys: list[str]) -> None:
             table = self.query_one(selector, DataTable)
             cursor = table.cursor_row
             table.clear()
-            for row, key in zip(rows, keys):
+            for row, key in zip(rows, keys, strict=True):
                 table.add_row(*row, key=key)
             if table.row_count:
                 table.move_cursor(row=min(cursor, table.row_count - 1))
@@ -129,8 +126,8 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
         self.query_one("#board-callbacks-head", Static).update(Content(t(
             "board.callbacks", today=data.callbacks_due_today, overdue=len(data.callbacks_overdue))))
         counts = [n for _, n in data.calls_per_hour]
-        self.query_one("#board-calls-head", Static).update(Content(t(
-            "board.calls", total=sum(counts), hours=" ".join(t("board.hour_count", hour=f"{h:02d}", count=n) for h, n in data.calls_per_hour[-8:]))))
+        hours = " ".join(t("board.hour_count", hour=f"{h:02d}", count=n) for h, n in data.calls_per_hour[-8:])
+        self.query_one("#board-calls-head", Static).update(Content(t("board.calls", total=sum(counts), hours=hours)))
         self.query_one("#board-calls", Sparkline).data = counts or [0]
 
     # ---- one-key actions on the highlighted row ----------------------------------------------
@@ -147,7 +144,7 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
         selector = "#board-warning" if focused is self.query_one("#board-warning") else "#board-overdue"
         order_id = self._highlighted(selector)
         if order_id is not None:
-            self.act("urge", order_id=order_id)
+            self.act("urge", lambda desk: desk.urge(order_id, note=""))
 
     def action_decide(self, approve: bool) -> None:
         from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
@@ -157,21 +154,17 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
             self.notify(t("board.no_delays"), markup=False)
             return
         title = t("board.approve_title" if approve else "board.reject_title")
-        self.app.push_screen(ReasonPromptScreen(title, required=not approve, label=t("prompt.note")),
-                             lambda note: note is not None and self.act("decide", request_id=request_id,
-                                                                      approve=approve, note=note))
 
-    @work(thread=True, exclusive=True, group="act", exit_on_error=False)
-    def act(self, what: str, **args: Any) -> str:
-        from agentdesk.services import workorders as wo
+        def decided(note: str | None) -> None:
+            if note is not None:
+                self.act("decide", lambda desk: desk.decide_delay(request_id, approve=approve, note=note))
 
-        with self._db().write() as session:
-            if what == "urge":
-                wo.urge(session, args["order_id"], actor=self.login.agent, note="")
-            else:
-                wo.decide_delay(session, args["request_id"], actor=self.login.agent, approve=args["approve"],
-                                note=args["note"], policy=self.app.settings.policy)  # type: ignore[attr-defined]
-        return what
+        self.app.push_screen(ReasonPromptScreen(title, required=not approve, label=t("prompt.note")), decided)
+
+    @on(ScreenBase.Acted)
+    def _acted(self, event: ScreenBase.Acted) -> None:
+        self.notify(t("order.done_" + event.what), markup=False)
+        self.refresh_board()
 
     def action_outages(self) -> None:
         from agentdesk.screens.outages import OutagesScreen
@@ -183,19 +176,7 @@ class LeadBoardScreen(LocalizedBindings, Screen[None]):
         from agentdesk.screens.work_order_detail import WorkOrderDetailScreen
 
         if event.data_table.id in ("board-overdue", "board-warning") and event.row_key.value is not None:
-            self.app.push_screen(WorkOrderDetailScreen(self.login, int(event.row_key.value)),
-                                 lambda _: self.refresh_board())
+            self.app.push_screen(WorkOrderDetailScreen(self.login, int(event.row_key.value)), self._refresh)
 
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state == WorkerState.ERROR:
-            error = worker.error
-            text = error_text(error)
-            self.notify(text, severity="error", markup=False)
-        elif event.state == WorkerState.SUCCESS:
-            if worker.group == "board":
-                self.show(worker.result)
-            elif worker.group == "act":
-                self.notify(t("order.done_" + ("urge" if worker.result == "urge" else "decide")), markup=False)
-                self.refresh_board()
+    def _refresh(self, _: object = None) -> None:
+        self.refresh_board()

@@ -1,8 +1,9 @@
-"""The first screen: agent number and PIN. Opens a shift on success."""
+"""The first screen: agent number and PIN. Opens a shift on success; the app then shows the desk."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,12 +11,14 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
+from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.localized import LocalizedBindings
+
+if TYPE_CHECKING:
+    from agentdesk.services.accounts import LoginResult
 
 
 class NumberInput(LocalizedBindings, Input):
@@ -34,12 +37,18 @@ class PinInput(LocalizedBindings, Input):
     BINDINGS = [Binding("enter", "submit", "binding.login", id="login.submit")]
 
 
-class LoginScreen(LocalizedBindings, Screen[None]):
+class LoginScreen(ScreenBase[None]):
     AUTO_FOCUS = "#number"
 
     @dataclass
+    class AgentsCounted(Message):
+        count: int
+
+    @dataclass
     class LoggedIn(Message):
-        result: object  # agentdesk.services.accounts.LoginResult
+        """Handled by the app, which opens the desk."""
+
+        result: LoginResult
 
     def compose(self) -> ComposeResult:
         with Center():
@@ -64,12 +73,13 @@ class LoginScreen(LocalizedBindings, Screen[None]):
         message.set_class(error, "error")
 
     @work(thread=True, exclusive=True, group="login-check", exit_on_error=False)
-    def check_agents(self) -> int:
-        from agentdesk.services.accounts import agent_count
+    def check_agents(self) -> AgentsCounted:
+        return self.AgentsCounted(self.desk.agent_count())
 
-        db = self.app.database()  # type: ignore[attr-defined]
-        with db.read() as session:
-            return agent_count(session)
+    @on(AgentsCounted)
+    def _counted(self, event: AgentsCounted) -> None:
+        hint = self.query_one("#login-hint", Static)
+        hint.update(Content(t("app.no_agents")) if event.count == 0 else Content(""))
 
     @on(Input.Submitted, "#number")
     def _number_done(self) -> None:
@@ -93,37 +103,16 @@ class LoginScreen(LocalizedBindings, Screen[None]):
         self.attempt_login(number, pin)
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
-    def attempt_login(self, number: str, pin: str) -> object:
-        import unicodedata
+    def attempt_login(self, number: str, pin: str) -> LoggedIn:
+        return self.LoggedIn(self.desk.login(number, pin))
 
-        from agentdesk.services.accounts import login
-
-        db = self.app.database()  # type: ignore[attr-defined]
-        # Full-width digits from a Chinese IME are still digits.
-        return login(db, unicodedata.normalize("NFKC", number), unicodedata.normalize("NFKC", pin))
-
-    @on(Worker.StateChanged)
-    def _worker_done(self, event: Worker.StateChanged) -> None:
+    def worker_failed(self, group: str, error: BaseException | None) -> None:
         from agentdesk.services.errors import ServiceError
 
-        worker = event.worker
-        if worker.group == "login-check" and worker.state == WorkerState.SUCCESS:
-            hint = self.query_one("#login-hint", Static)
-            hint.update(Content(t("app.no_agents")) if worker.result == 0 else Content(""))
-        elif worker.group == "login" and worker.state == WorkerState.SUCCESS:
-            self.post_message(self.LoggedIn(worker.result))
-        elif worker.state == WorkerState.ERROR:
-            error = worker.error
-            if isinstance(error, ServiceError):
-                self.show_message(error.message())
-                pin = self.query_one("#pin", Input)
-                pin.value = ""
-                pin.focus()
-            else:
-                self.show_message(t("app.db_failed", error=f"{type(error).__name__}: {error}"))
-
-    @on(LoggedIn)
-    def _logged_in(self, event: LoggedIn) -> None:
-        from agentdesk.screens.desk import DeskScreen
-
-        self.app.switch_screen(DeskScreen(event.result))  # type: ignore[arg-type]
+        if isinstance(error, ServiceError):
+            self.show_message(error.message())
+            pin = self.query_one("#pin", Input)
+            pin.value = ""
+            pin.focus()
+        else:
+            self.show_message(t("app.db_failed", error=f"{type(error).__name__}: {error}"))

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.services.workorders import DelayInfo, OrderDetail
+from agentdesk.ui.base import ScreenBase
+from agentdesk.ui.labels import label_or_code
 from agentdesk.ui.text import fmt_time, plain, safe
-from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.deadline_badge import badge
 
 CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by", "callback_by")
 OPEN = ("new", "dispatched", "in_progress")
 
 
-class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
+class WorkOrderDetailScreen(ScreenBase[None]):
     AUTO_FOCUS = "#history"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="order.back"),
@@ -37,11 +38,15 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
         Binding("e", "escalate", "binding.escalate", id="order.escalate"),
     ]
 
+    @dataclass
+    class Loaded(Message):
+        detail: OrderDetail
+
     def __init__(self, login: LoginResult, order_id: int) -> None:
         super().__init__()
         self.login = login
         self.order_id = order_id
-        self.detail: Any = None
+        self.detail: OrderDetail | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="order-top"):
@@ -59,14 +64,11 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
             table.add_column(t("order.col_" + key), key=key, width=width)
         self.load()
 
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
-
     @property
     def is_lead(self) -> bool:
         return self.login.agent.is_lead
 
-    def _pending_delay(self):  # type: ignore[no-untyped-def]
+    def _pending_delay(self) -> DelayInfo | None:
         if self.detail is None:
             return None
         return next((d for d in self.detail.delays if d.status == "pending"), None)
@@ -87,14 +89,12 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
         return True
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load(self):  # type: ignore[no-untyped-def]
-        from agentdesk.services.workorders import get_order
+    def load(self) -> Loaded:
+        return self.Loaded(self.desk.get_order(self.order_id))
 
-        with self._db().read() as session:
-            return get_order(session, self.order_id)
-
-    def show(self, detail: Any) -> None:
-        self.detail = detail
+    @on(Loaded)
+    def _loaded(self, loaded: Loaded) -> None:
+        self.detail = detail = loaded.detail
         row = detail.row
         head = Content.assemble((plain(row.number), "bold"), "  ", badge(row.badge), "  ",
                                 t("status." + row.status), "  ·  ", t("kind." + row.kind), "  ·  ",
@@ -133,24 +133,34 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
             self.app.push_screen(StatusChangeScreen(self.detail.row.status), self._status_chosen)
 
     def _status_chosen(self, choice: tuple[str, str] | None) -> None:
-        if choice:
-            self.act("status", status=choice[0], reason=choice[1], version=self.detail.version)
+        if choice and self.detail:
+            status, reason, version = choice[0], choice[1], self.detail.version
+            self.act("status", lambda desk: desk.change_status(self.order_id, status, reason=reason,
+                                                               expected_version=version))
 
     def action_pause_toggle(self) -> None:
         """Customer unreachable / not at home stops the clock; the same key starts it again."""
         from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
         if self.detail and self.detail.row.badge == "paused":
-            self.act("resume")
+            self.act("resume", lambda desk: desk.resume_order(self.order_id))
         else:
-            self.app.push_screen(ReasonPromptScreen(t("order.pause_title")),
-                                 lambda r: r and self.act("pause", reason=r))
+            self.app.push_screen(ReasonPromptScreen(t("order.pause_title")), self._pause)
+
+    def _pause(self, reason: str | None) -> None:
+        if reason:
+            self.act("pause", lambda desk: desk.pause_order(self.order_id, reason=reason))
 
     def action_request_delay(self) -> None:
         from agentdesk.dialogs.reason_prompt import DelayRequestScreen
 
         self.app.push_screen(DelayRequestScreen(self.detail.deadlines.get("resolve_by") if self.detail else None),
-                             lambda r: r and self.act("delay", reason=r[0], deadline=r[1]))
+                             self._delay_requested)
+
+    def _delay_requested(self, request: tuple[str, datetime] | None) -> None:
+        if request:
+            reason, deadline = request
+            self.act("delay", lambda desk: desk.request_delay(self.order_id, reason=reason, deadline=deadline))
 
     def action_decide_delay(self, approve: bool) -> None:
         from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
@@ -158,76 +168,57 @@ class WorkOrderDetailScreen(LocalizedBindings, Screen[None]):
         pending = self._pending_delay()
         if pending is None:
             return
-        title = t("order.approve_title" if approve else "order.reject_title", deadline=fmt_time(pending.proposed_deadline))
-        self.app.push_screen(ReasonPromptScreen(title, required=not approve, label=t("prompt.note")),
-                             lambda note: note is not None and self.act("decide", request_id=pending.id,
-                                                                      approve=approve, note=note))
+        deadline = fmt_time(pending.proposed_deadline)
+        title = t("order.approve_title" if approve else "order.reject_title", deadline=deadline)
+        request_id = pending.id
+
+        def decided(note: str | None) -> None:
+            if note is not None:
+                self.act("decide", lambda desk: desk.decide_delay(request_id, approve=approve, note=note))
+
+        self.app.push_screen(ReasonPromptScreen(title, required=not approve, label=t("prompt.note")), decided)
 
     def action_urge(self) -> None:
         from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
-        self.app.push_screen(ReasonPromptScreen(t("order.urge_title"), required=False, label=t("prompt.note")),
-                             lambda note: note is not None and self.act("urge", note=note))
+        def urged(note: str | None) -> None:
+            if note is not None:
+                self.act("urge", lambda desk: desk.urge(self.order_id, note=note))
+
+        self.app.push_screen(ReasonPromptScreen(t("order.urge_title"), required=False, label=t("prompt.note")), urged)
 
     def action_escalate(self) -> None:
         from agentdesk.dialogs.reason_prompt import ReasonPromptScreen
 
-        self.app.push_screen(ReasonPromptScreen(t("order.escalate_title")),
-                             lambda r: r and self.act("escalate", reason=r))
+        self.app.push_screen(ReasonPromptScreen(t("order.escalate_title")), self._escalate)
 
-    @work(thread=True, exclusive=True, group="act", exit_on_error=False)
-    def act(self, what: str, **args: Any) -> str:
-        """Every change in one worker: one unit of work, the rules checked in the services."""
-        from agentdesk.services import workorders as wo
+    def _escalate(self, reason: str | None) -> None:
+        if reason:
+            self.act("escalate", lambda desk: desk.escalate(self.order_id, reason=reason))
 
-        actor, policy = self.login.agent, self.app.settings.policy  # type: ignore[attr-defined]
-        with self._db().write() as session:
-            if what == "status":
-                wo.change_status(session, self.order_id, args["status"], actor=actor, reason=args["reason"],
-                                 policy=policy, expected_version=args["version"])
-            elif what == "pause":
-                wo.pause(session, self.order_id, actor=actor, reason=args["reason"], policy=policy)
-            elif what == "resume":
-                wo.resume(session, self.order_id, actor=actor, policy=policy)
-            elif what == "delay":
-                wo.request_delay(session, self.order_id, actor=actor, reason=args["reason"],
-                                 proposed_deadline=args["deadline"])
-            elif what == "decide":
-                wo.decide_delay(session, args["request_id"], actor=actor, approve=args["approve"],
-                                note=args["note"], policy=policy)
-            elif what == "urge":
-                wo.urge(session, self.order_id, actor=actor, note=args["note"])
-            elif what == "escalate":
-                wo.escalate(session, self.order_id, actor=actor, reason=args["reason"])
-        return what
+    @on(ScreenBase.Acted)
+    def _acted(self, event: ScreenBase.Acted) -> None:
+        self.notify(t("order.done_" + event.what), markup=False)
+        self.load()
 
-    @on(Worker.StateChanged)
-    def _done(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state == WorkerState.ERROR:
-            from agentdesk.services.workorders import Conflict
+    def _reload(self, _: object = None) -> None:
+        self.load()
 
-            error = worker.error
-            text = error_text(error)
-            if isinstance(error, Conflict):
-                from agentdesk.dialogs.conflict import ConflictScreen
+    def worker_failed(self, group: str, error: BaseException | None) -> None:
+        from agentdesk.services.workorders import Conflict
 
-                # Never overwrite another desk's change: show it, then let the agent decide again.
-                self.app.push_screen(ConflictScreen(text), lambda _: self.load())
-                return
-            self.notify(text, severity="error", markup=False)
-            if worker.group == "act":
-                self.load()
-        elif event.state == WorkerState.SUCCESS:
-            if worker.group == "load":
-                self.show(worker.result)
-            elif worker.group == "act":
-                self.notify(t("order.done_" + str(worker.result)), markup=False)
-                self.load()
+        if isinstance(error, Conflict):
+            from agentdesk.dialogs.conflict import ConflictScreen
+            from agentdesk.ui.worker_errors import error_text
+
+            # Never overwrite another desk's change: show it, then let the agent decide again.
+            self.app.push_screen(ConflictScreen(error_text(error)), self._reload)
+            return
+        super().worker_failed(group, error)
+        if group == "act":
+            self.load()
 
 
 def t_event(kind: str) -> str:
     """History kinds are WorkOrderEvent kinds or audit actions; unknown ones show as recorded."""
-    key = "event." + kind.replace(".", "_")
-    text = t(key)
-    return kind if text == key else text
+    return label_or_code("event." + kind.replace(".", "_"), kind)

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static
-from textual.worker import Worker, WorkerState
 
+from agentdesk.client.desk import OrderFilters
 from agentdesk.i18n import t
 from agentdesk.policy.names import KINDS
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import DepartmentInfo
-from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES
+from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES, OrderRow, Page
+from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.columns import fit_widths
-from agentdesk.ui.localized import LocalizedBindings
 from agentdesk.ui.text import fmt_time, safe
-from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.deadline_badge import badge
+from agentdesk.widgets.paged_table import Cursor, PagedTable
 
 PAGE_SIZE = 50
 STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callback", "closed")
@@ -52,7 +53,13 @@ def column_widths() -> dict[str, int]:
                       free=("department", "customer"))
 
 
-class WorkOrdersScreen(LocalizedBindings, Screen[None]):
+def order_cells(row: OrderRow) -> tuple[Content, ...]:
+    return (safe(row.number), badge(row.badge), Content(fmt_time(row.resolve_by)), status_cell(row.status),
+            kind_cell(row.kind), safe(row.department), safe(row.customer_name), safe(row.phone_masked),
+            level_cell(row.escalation_level))
+
+
+class WorkOrdersScreen(ScreenBase[None]):
     AUTO_FOCUS = "#orders"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="orders.back"),
@@ -64,12 +71,18 @@ class WorkOrdersScreen(LocalizedBindings, Screen[None]):
         Binding("r", "reload", "binding.refresh", id="orders.refresh"),
     ]
 
+    @dataclass
+    class DepartmentsLoaded(Message):
+        departments: list[DepartmentInfo]
+
+    @dataclass
+    class PageLoaded(Message):
+        page: Page
+
     def __init__(self, login: LoginResult) -> None:
         super().__init__()
         self.login = login
         self.flags = {"overdue": False, "warning": False, "mine": False}
-        self.cursors: list[tuple | None] = [None]  # the cursor of each page shown so far
-        self.next_cursor: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("orders.title")), classes="screen-title")
@@ -80,89 +93,69 @@ class WorkOrdersScreen(LocalizedBindings, Screen[None]):
                          prompt=t("orders.all_kinds"))
             yield Select([], id="filter-department", prompt=t("orders.all_departments"))
         yield Static("", id="order-flags", markup=False)
-        yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="order-page", markup=False)
+        yield PagedTable(self._load, table_id="orders", page_id="order-page")
         yield Footer()
 
+    @property
+    def pages(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
     def on_mount(self) -> None:
-        table = self.query_one("#orders", DataTable)
+        table = self.pages.table
         widths = column_widths()
         for key in COLUMNS:
             table.add_column(t("orders.col_" + key), key=key, width=widths[key])
         self.load_departments()
-        self.reload()
-
-    def _db(self):  # type: ignore[no-untyped-def]
-        return self.app.database()  # type: ignore[attr-defined]
+        self.pages.first_page()
 
     @work(thread=True, exclusive=True, group="departments", exit_on_error=False)
-    def load_departments(self) -> list[DepartmentInfo]:
-        from agentdesk.services.calls import list_departments
+    def load_departments(self) -> DepartmentsLoaded:
+        return self.DepartmentsLoaded(self.desk.departments())
 
-        with self._db().read() as session:
-            return list_departments(session)
+    @on(DepartmentsLoaded)
+    def _departments_loaded(self, event: DepartmentsLoaded) -> None:
+        self.query_one("#filter-department", Select).set_options([(Content(d.name), d.id) for d in event.departments])
 
-    def _filters(self) -> dict:
+    def _filters(self) -> OrderFilters:
         status = self.query_one("#filter-status", Select).value
         kind = self.query_one("#filter-kind", Select).value
         department = self.query_one("#filter-department", Select).value
-        return {
-            "status": None if status in ("open", Select.NULL) else status,
-            "kind": None if kind is Select.NULL else kind,
-            "department_id": None if department is Select.NULL else department,
-            "overdue": self.flags["overdue"],
-            "warning": self.flags["warning"],
-            "owner_id": self.login.agent.id if self.flags["mine"] else None,
-        }
+        return OrderFilters(
+            status=status if isinstance(status, str) and status != "open" else None,
+            kind=kind if isinstance(kind, str) else None,
+            department_id=department if isinstance(department, int) else None,
+            overdue=self.flags["overdue"], warning=self.flags["warning"], mine=self.flags["mine"],
+        )
 
-    def reload(self, cursor: tuple | None = None) -> None:
+    def _load(self, cursor: Cursor) -> None:
         flags = [t("orders.flag_" + name) for name, on_ in self.flags.items() if on_]
         self.query_one("#order-flags", Static).update(Content(" · ".join(flags)))
         self.load_page(self._filters(), cursor)
 
     def action_reload(self) -> None:
-        self.cursors = [None]
-        self.reload()
+        self.pages.first_page()
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:
         self.action_reload()
 
-    def action_toggle(self, name: str) -> None:
+    async def action_toggle(self, name: str) -> None:  # one of the flags, not Textual's attribute toggle
         self.flags[name] = not self.flags[name]
         self.action_reload()
 
     def action_next_page(self) -> None:
-        if self.next_cursor is not None:
-            self.cursors.append(self.next_cursor)
-            self.reload(self.next_cursor)
+        self.pages.next_page()
 
     def action_previous_page(self) -> None:
-        if len(self.cursors) > 1:
-            self.cursors.pop()
-            self.reload(self.cursors[-1])
+        self.pages.previous_page()
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def load_page(self, filters: dict, cursor: tuple | None):  # type: ignore[no-untyped-def]
-        from agentdesk.services.workorders import list_orders
+    def load_page(self, filters: OrderFilters, cursor: Cursor) -> PageLoaded:
+        return self.PageLoaded(self.desk.list_orders(filters, page_size=PAGE_SIZE, cursor=cursor))
 
-        with self._db().read() as session:
-            return list_orders(session, page_size=PAGE_SIZE, cursor=cursor, **filters)
-
-    def show_page(self, page) -> None:  # type: ignore[no-untyped-def]
-        self.next_cursor = page.next_cursor
-        table = self.query_one("#orders", DataTable)
-        table.clear()
-        for row in page.rows:
-            table.add_row(
-                safe(row.number), badge(row.badge), Content(fmt_time(row.resolve_by)),
-                status_cell(row.status), kind_cell(row.kind), safe(row.department),
-                safe(row.customer_name), safe(row.phone_masked), level_cell(row.escalation_level),
-                key=str(row.id),
-            )
-        self.query_one("#order-page", Static).update(Content(t(
-            "orders.page", page=len(self.cursors), count=len(page.rows),
-            more=t("orders.more") if page.next_cursor else "")))
+    @on(PageLoaded)
+    def _page_loaded(self, event: PageLoaded) -> None:
+        self.pages.show(event.page, ((order_cells(row), str(row.id)) for row in event.page.rows))
 
     @on(DataTable.RowSelected, "#orders")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -170,18 +163,4 @@ class WorkOrdersScreen(LocalizedBindings, Screen[None]):
 
         if event.row_key.value is not None:
             self.app.push_screen(WorkOrderDetailScreen(self.login, int(event.row_key.value)),
-                                 lambda _: self.reload(self.cursors[-1]))
-
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state == WorkerState.ERROR:
-            error = worker.error
-            text = error_text(error)
-            self.notify(text, severity="error", markup=False)
-        elif event.state == WorkerState.SUCCESS:
-            if worker.group == "page":
-                self.show_page(worker.result)
-            elif worker.group == "departments":
-                self.query_one("#filter-department", Select).set_options(
-                    [(Content(d.name), d.id) for d in worker.result])  # type: ignore[union-attr]
+                                 lambda _: self.pages.this_page())

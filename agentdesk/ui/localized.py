@@ -8,6 +8,7 @@ language. Footer, key panel and command palette then all show the same words.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from textual.dom import DOMNode
 
@@ -27,7 +28,7 @@ def localize_bindings(node: DOMNode) -> None:
 class LocalizedBindings:
     """Mixin for screens and widgets: call ``localize_bindings`` after DOMNode init."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from agentdesk.ui.textual_keys import localize_textual_bindings
 
         localize_textual_bindings()  # widget classes this screen's module has just imported

@@ -53,7 +53,8 @@ class CustomerCardView(Vertical):
         yield Static(_line(t("card.address"), card.address))
         yield Static(_line(t("card.area"), f"{card.area_name} · {t('area.' + card.area_class)}"))
         orders = [
-            (o, f"{o.number} {t('kind.' + o.kind)} · {t('status.' + o.status)} · {t('card.due')} {fmt_time(o.resolve_by)} ")
+            (o, f"{o.number} {t('kind.' + o.kind)} · {t('status.' + o.status)} · "
+                f"{t('card.due')} {fmt_time(o.resolve_by)} ")
             for o in card.open_orders
         ]
         yield Static(Content(t("card.open_orders", count=len(orders))), classes="card-section")

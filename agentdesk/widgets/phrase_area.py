@@ -7,6 +7,7 @@ alternative; saving anyway is allowed, and the service flags the record.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 from textual import on
 from textual.app import ComposeResult
@@ -49,7 +50,7 @@ class PhraseArea(Vertical):
         def control(self) -> PhraseArea:
             return self.area
 
-    def __init__(self, text: str = "", *, id: str | None = None, placeholder: str = "") -> None:
+    def __init__(self, text: str = "", *, id: str | None = None, placeholder: str = "") -> None:  # noqa: A002 (Textual's name)
         super().__init__(id=id)
         self._initial = text
         self._placeholder = placeholder
@@ -68,7 +69,7 @@ class PhraseArea(Vertical):
     def text(self, value: str) -> None:
         self.query_one(TextArea).text = value
 
-    def focus(self, scroll_visible: bool = True):  # type: ignore[no-untyped-def, override]
+    def focus(self, scroll_visible: bool = True) -> Self:
         self.query_one(TextArea).focus(scroll_visible)
         return self
 

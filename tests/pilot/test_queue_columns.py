@@ -8,6 +8,7 @@ from rich.cells import cell_len
 from agentdesk.i18n import catalog, set_language, t
 from agentdesk.screens import callback_queue, work_orders
 from agentdesk.ui.columns import row_width
+from agentdesk.ui.labels import callback_kind
 
 LANGS = ["zh_CN", "en"]
 
@@ -39,5 +40,5 @@ def test_every_callback_kind_and_header_fits_its_column(lang: str) -> None:
     kinds = [key.removeprefix("callback_kind.") for key in catalog(lang) if key.startswith("callback_kind.")]
     assert "after_install" in kinds and "followup" in kinds
     for kind in kinds:
-        assert cell_len(callback_queue.t_kind(kind)) <= widths["kind"], kind
+        assert cell_len(callback_kind(kind)) <= widths["kind"], kind
     assert widths["reason"] >= 16  # 投诉处理结果回访

@@ -1,0 +1,99 @@
+"""The bases of every screen and dialog: the facade, replies from workers, one place for failures.
+
+A screen reaches the services only through ``self.desk`` (see ``agentdesk/client``), from a
+thread worker. The worker returns a small typed message (a dataclass nested in the screen,
+``HitsFound(query, hits)``); once it has finished the base posts that message, and the
+screen handles it with ``@on``. A worker replaced by a newer one (``exclusive``) or cancelled
+with its screen never finishes, so its stale result is never shown. A worker that fails ends
+in :meth:`worker_failed`, the one place that says what went wrong in the agent's words; a
+screen that shows errors somewhere else (under a field, on the closing step) overrides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+
+from textual import work
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from agentdesk.ui.localized import LocalizedBindings
+from agentdesk.ui.worker_errors import error_text
+
+if TYPE_CHECKING:
+    from agentdesk.client.desk import Desk
+    from agentdesk.config import Settings
+
+R = TypeVar("R")
+
+
+class DeskHost(Protocol):
+    """What screens may ask of the app (``agentdesk.app.AgentDeskApp``), without importing it."""
+
+    settings: Settings
+    policy_label: str
+
+    def client(self) -> Desk:
+        """The facade, once the database is open (waits for it: worker threads only)."""
+        ...
+
+    def refresh_outages(self) -> None:
+        """Read the active outages again now (after this desk changed one)."""
+        ...
+
+
+class Quit(Enum):
+    """A screen's answer to Ctrl+Q, asked from the top of the stack down."""
+
+    DEFER = "defer"  # the screen below decides
+    HANDLED = "handled"  # this screen took it (asked to confirm, started the handover)
+    EXIT = "exit"  # exit now, whatever is below
+
+
+class ScreenBase(LocalizedBindings, Screen[R]):
+    @dataclass
+    class Acted(Message):
+        """A change made with :meth:`act` went through: which one, and what the facade returned."""
+
+        what: str
+        result: object
+
+    @property
+    def host(self) -> DeskHost:
+        return cast("DeskHost", self.app)
+
+    @property
+    def desk(self) -> Desk:
+        """The services, as this agent: call from a thread worker only (it may wait)."""
+        return self.host.client()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Message):
+            self.post_message(worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.worker_failed(worker.group, worker.error)
+
+    @work(thread=True, exclusive=True, group="act", exit_on_error=False)
+    def act(self, what: str, change: Callable[[Desk], object]) -> Acted:
+        """One change through the facade, in a worker: one unit of work, the rules checked in
+        the services; the screen handles :class:`Acted` (or a failure in :meth:`worker_failed`)."""
+        return self.Acted(what, change(self.desk))
+
+    def worker_failed(self, group: str, error: BaseException | None) -> None:
+        """The one place a failed worker becomes a message for the agent."""
+        self.notify(error_text(error), severity="error", markup=False)
+
+    def quit_requested(self) -> Quit:
+        return Quit.DEFER
+
+
+class DialogBase(ModalScreen[R], ScreenBase[R]):
+    """A modal dialog over a screen: dismisses its result.
+
+    ModalScreen comes first: Textual takes a class's default CSS along its first base, and
+    a dialog must keep the modal's see-through background."""

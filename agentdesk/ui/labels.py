@@ -1,0 +1,14 @@
+"""Stored codes as the agent reads them: a catalog label when there is one, else the code as recorded."""
+
+from __future__ import annotations
+
+from agentdesk.i18n import t
+
+
+def label_or_code(key: str, code: str) -> str:
+    text = t(key)
+    return code if text == key else text
+
+
+def callback_kind(kind: str) -> str:
+    return label_or_code("callback_kind." + kind, kind)
