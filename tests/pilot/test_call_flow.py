@@ -20,6 +20,11 @@ def only_call(db) -> Call:  # type: ignore[no-untyped-def]
         return session.execute(select(Call)).scalar_one()
 
 
+def order_of(db, call: Call) -> WorkOrder:  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        return session.execute(select(WorkOrder).where(WorkOrder.call_id == call.id)).scalar_one()
+
+
 async def tick_all_and_save(pilot) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(pilot.app.screen, ChecklistScreen)
     await press(pilot, "space", "down", "space", "down", "space", "down", "space", "ctrl+s")
@@ -86,8 +91,7 @@ async def test_repair_by_keys_with_phrase_flag(desk, demo_db) -> None:
         await tick_all_and_save(pilot)
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
-    with demo_db.read() as session:
-        order = session.execute(select(WorkOrder).where(WorkOrder.call_id == call.id)).scalar_one()
+    order = order_of(demo_db, call)
     assert order.kind == "repair" and order.phrase_flag and order.description == "机顶盒无信号，我也不知道"
     assert call.phrase_flag and call.outcome == "work_order" and json.loads(call.checklist) == ALL_TICKED
 
@@ -120,8 +124,7 @@ async def test_business_materials_missing_then_complete(desk, demo_db) -> None:
         await tick_all_and_save(pilot)
         assert isinstance(app.screen, DeskScreen)
     call = only_call(demo_db)
-    with demo_db.read() as session:
-        order = session.execute(select(WorkOrder).where(WorkOrder.call_id == call.id)).scalar_one()
+    order = order_of(demo_db, call)
     assert order.kind == "install" and call.request_type == "business"
 
 
