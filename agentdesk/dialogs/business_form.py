@@ -13,6 +13,7 @@ from textual.widgets import Footer, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from agentdesk.dialogs.form import FormScreen
+from agentdesk.dialogs.request_form import RequestForm, RequestOutcome
 from agentdesk.i18n import get_language, t
 from agentdesk.services.calls import CallerInfo, DepartmentInfo, WorkOrderInfo
 
@@ -28,15 +29,7 @@ class MaterialsMissing:
     line: str
 
 
-@dataclass(frozen=True)
-class BusinessAccepted:
-    """Materials complete: the work order, and the line that tells the caller."""
-
-    order: WorkOrderInfo
-    line: str
-
-
-class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None]):
+class BusinessFormScreen(RequestForm):
     draft_form = "business"
     draft_fields = ("description",)
     AUTO_FOCUS = "#business-type"
@@ -44,9 +37,7 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
     def __init__(self, call_id: int, caller: CallerInfo) -> None:
         from agentdesk.business import load_business_types
 
-        super().__init__()
-        self.call_id = call_id
-        self.caller = caller
+        super().__init__(call_id, caller)
         self.types = load_business_types()
         self.departments: list[DepartmentInfo] = []
 
@@ -151,9 +142,9 @@ class BusinessFormScreen(FormScreen[BusinessAccepted | MaterialsMissing | None])
             from agentdesk.ui.text import fmt_time
 
             line = complete_line(self.business, result.number, fmt_time(result.resolve_by), get_language())
-            self.dismiss(BusinessAccepted(result, line))
-        elif isinstance(result, MaterialsMissing):
-            self.dismiss(result)
+            self.dismiss(RequestOutcome(line, owed=True))
+        elif isinstance(result, MaterialsMissing):  # every missing material told at once; nothing owed yet
+            self.dismiss(RequestOutcome(result.line, owed=False))
 
     def action_save(self) -> None:
         self.clear_errors()

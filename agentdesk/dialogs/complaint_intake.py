@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,28 +10,14 @@ from textual.content import Content
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
+from agentdesk.dialogs.request_form import RequestForm, RequestOutcome
 from agentdesk.i18n import get_language, t
-from agentdesk.services.calls import CallerInfo
 from agentdesk.services.complaints import ComplaintInfo
 from agentdesk.ui.text import excerpt, fmt_time
 from agentdesk.widgets.phrase_area import PhraseArea
 
-if TYPE_CHECKING:
-    from agentdesk.scripts import ScriptBook
 
-
-@dataclass(frozen=True)
-class ComplaintAccepted:
-    info: ComplaintInfo
-    line: str
-
-
-@dataclass(frozen=True)
-class ComplaintRefused:
-    line: str
-
-
-class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | None]):
+class ComplaintIntakeScreen(RequestForm):
     draft_form = "complaint"
     draft_fields = ("name", "phone", "target", "content", "fee-dispute")
     AUTO_FOCUS = "#target"
@@ -42,16 +25,7 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
         Binding("ctrl+r", "refuse", "binding.refuse", id="complaint.refuse", priority=True),
     ]
 
-    def __init__(self, call_id: int, caller: CallerInfo) -> None:
-        super().__init__()
-        self.call_id = call_id
-        self.caller = caller
-
-    @property
-    def book(self) -> ScriptBook:
-        from agentdesk.scripts import load_scripts
-
-        return load_scripts(get_language())
+    intro = "complaint.route"  # the routing line is read as the form opens
 
     def compose(self) -> ComposeResult:
         lang = get_language()
@@ -59,8 +33,8 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
         first = next(iter(cats.values()))
         with Vertical(classes="dialog wide"):
             yield Static(Content(t("complaint.title")), classes="dialog-title")
-            yield Static(Content(self.book.text("complaint.apologise") + " " + self.book.text("complaint.listen")),
-                         classes="script-preview")
+            opening = self.scripts.text("complaint.apologise") + " " + self.scripts.text("complaint.listen")
+            yield Static(Content(opening), classes="script-preview")
             with Horizontal(classes="form-row"):
                 with Vertical():
                     yield Static(Content(t("complaint.name")), classes="field-label")
@@ -112,7 +86,7 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
     @on(PhraseArea.Checked, "#content")
     def _restate(self) -> None:
         text = excerpt(self.query_one("#content", PhraseArea).text)
-        line = self.book.text("complaint.restate", content=text) if text else ""
+        line = self.scripts.text("complaint.restate", content=text) if text else ""
         self.query_one("#restate", Static).update(Content(line))
 
     @on(FormScreen.DepartmentsLoaded)
@@ -152,8 +126,8 @@ class ComplaintIntakeScreen(FormScreen[ComplaintAccepted | ComplaintRefused | No
 
     def on_saved(self, result: object) -> None:
         if isinstance(result, ComplaintInfo):
-            line = self.book.text("complaint.accepted", order_number=result.order_number,
+            line = self.scripts.text("complaint.accepted", order_number=result.order_number,
                                   reply_by=fmt_time(result.reply_by or result.resolve_by))
-            self.dismiss(ComplaintAccepted(result, line))
+            self.dismiss(RequestOutcome(line, owed=True))  # a work order now owes the caller a reply
         else:
-            self.dismiss(ComplaintRefused(self.book.text("complaint.refuse_no_contact")))
+            self.dismiss(RequestOutcome(self.scripts.text("complaint.refuse_no_contact"), owed=False))

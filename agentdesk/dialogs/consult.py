@@ -14,18 +14,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
 from agentdesk.dialogs.form import FormScreen
+from agentdesk.dialogs.request_form import RequestForm, RequestOutcome
 from agentdesk.i18n import t
 from agentdesk.normalize import cjk_wrap
-from agentdesk.services.calls import CallerInfo
+from agentdesk.services.calls import CallerInfo, FollowUpInfo
 from agentdesk.services.kb import KbArticleView, KbHit
 from agentdesk.ui.text import fmt_time, plain, safe
 
 
-class ConsultAnswered:
-    """The consultation was answered on the line."""
-
-
-class ConsultScreen(FormScreen[object]):
+class ConsultScreen(RequestForm):
     AUTO_FOCUS = "#kb-query"
     BINDINGS = [
         Binding("down", "focus_results", "binding.results", id="consult.results", show=False),
@@ -48,9 +45,7 @@ class ConsultScreen(FormScreen[object]):
         due: datetime
 
     def __init__(self, call_id: int, caller: CallerInfo) -> None:
-        super().__init__()
-        self.call_id = call_id
-        self.caller = caller
+        super().__init__(call_id, caller)
         self.article: KbArticleView | None = None
         self.follow_up_open = False
 
@@ -151,7 +146,7 @@ class ConsultScreen(FormScreen[object]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def answered(self, article_id: int | None, question: str) -> FormScreen.Saved:
         self.desk.consult_answered(self.call_id, article_id=article_id, question=question)
-        return self.Saved(ConsultAnswered())
+        return self.Saved(None)
 
     def action_follow_up(self) -> None:
         self.follow_up_open = True
@@ -175,3 +170,11 @@ class ConsultScreen(FormScreen[object]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save_follow_up(self, question: str, phone: str) -> FormScreen.Saved:
         return self.Saved(self.desk.consult_follow_up(self.call_id, question=question, contact_phone=phone))
+
+    def on_saved(self, result: object) -> None:
+        if isinstance(result, FollowUpInfo):
+            line = self.scripts.text("consult.cant_answer", reply_by=fmt_time(result.due_at),
+                                     contact_phone=self.caller.phone)
+            self.dismiss(RequestOutcome(line, owed=True))
+        else:
+            self.dismiss(RequestOutcome(self.scripts.text("consult.answer"), owed=False))

@@ -9,19 +9,16 @@ from textual.content import Content
 from textual.widgets import Checkbox, Footer, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
-from agentdesk.i18n import get_language, t
+from agentdesk.dialogs.request_form import RequestForm, RequestOutcome
+from agentdesk.i18n import t
 from agentdesk.ui.text import excerpt
 from agentdesk.widgets.phrase_area import PhraseArea
 
 
-class PraiseScreen(FormScreen[str | None]):
+class PraiseScreen(RequestForm):
     draft_form = "praise"
     draft_fields = ("kind", "content", "forward")
     AUTO_FOCUS = "#content TextArea"
-
-    def __init__(self, call_id: int) -> None:
-        super().__init__()
-        self.call_id = call_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -38,10 +35,8 @@ class PraiseScreen(FormScreen[str | None]):
 
     @on(PhraseArea.Checked)
     def _readback(self) -> None:
-        from agentdesk.scripts import load_scripts
-
         text = excerpt(self.query_one("#content", PhraseArea).text)
-        line = load_scripts(get_language()).text("praise.readback", content=text) if text else ""
+        line = self.scripts.text("praise.readback", content=text) if text else ""
         self.query_one("#readback", Static).update(Content(line))
 
     def action_save(self) -> None:
@@ -54,3 +49,6 @@ class PraiseScreen(FormScreen[str | None]):
     def save(self, kind: str, content: str, forward: bool) -> FormScreen.Saved:
         self.desk.record_praise(self.call_id, kind=kind, content=content, forward=forward)
         return self.Saved(kind)
+
+    def on_saved(self, result: object) -> None:
+        self.dismiss(RequestOutcome(self.scripts.text("praise.archived"), owed=False))

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Footer, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
+from agentdesk.dialogs.request_form import RequestForm, RequestOutcome
 from agentdesk.i18n import t
 from agentdesk.services.calls import SEVERITIES, CallerInfo, WorkOrderInfo
 from agentdesk.ui.text import fmt_time
@@ -22,7 +23,7 @@ REPAIR_KINDS = ("repair", "restore")
 SHOWN_CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by")
 
 
-class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
+class WorkOrderFormScreen(RequestForm):
     @dataclass
     class Previewed(Message):
         clocks: dict[str, datetime | None]
@@ -33,9 +34,7 @@ class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
 
     def __init__(self, call_id: int, caller: CallerInfo, *, kinds: tuple[str, ...] = REPAIR_KINDS,
                  default_department: str = "NET") -> None:
-        super().__init__()
-        self.call_id = call_id
-        self.caller = caller
+        super().__init__(call_id, caller)
         self.kinds = kinds
         self.default_department = default_department
 
@@ -98,3 +97,10 @@ class WorkOrderFormScreen(FormScreen[WorkOrderInfo | None]):
     def save(self, kind: str, severity: str, description: str, department_id: int) -> FormScreen.Saved:
         return self.Saved(self.desk.create_work_order(self.call_id, kind=kind, severity=severity,
                                                           description=description, department_id=department_id))
+
+    def on_saved(self, result: object) -> None:
+        if isinstance(result, WorkOrderInfo):
+            line = self.scripts.text("repair.confirm", order_number=result.number, department=result.department,
+                                     respond_by=fmt_time(result.contact_by or result.respond_by),
+                                     resolve_by=fmt_time(result.resolve_by))
+            self.dismiss(RequestOutcome(line, owed=True))

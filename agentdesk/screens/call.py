@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,9 +21,10 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 from agentdesk.client.desk import Identified, ResumedCall
 from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.services.calls import CallerInfo, CallInfo, FollowUpInfo, WorkOrderInfo
+from agentdesk.services.calls import CallerInfo, CallInfo
 from agentdesk.services.customers import CustomerCard, CustomerHit
 from agentdesk.services.outages import OutageInfo
+from agentdesk.services.requests import REQUESTS
 from agentdesk.ui.base import Quit, ScreenBase
 from agentdesk.ui.drafts import DraftKeeper
 from agentdesk.ui.text import fmt_time, safe
@@ -35,6 +36,7 @@ from agentdesk.widgets.script_panel import ScriptPanel
 from agentdesk.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from agentdesk.dialogs.request_form import RequestOutcome
     from agentdesk.scripts import ScriptBook
 
 STEP_IDENTIFY, STEP_CARD, STEP_CLOSING = "step-identify", "step-card", "step-closing"
@@ -56,11 +58,8 @@ class CallScreen(DraftKeeper, ScreenBase[CallEnded | None]):
     BINDINGS = [
         Binding("ctrl+n", "unregistered", "binding.unregistered", id="call.unregistered"),
         Binding("down", "focus_results", "binding.results", id="call.results", show=False),
-        Binding("1", "request('consult')", "binding.consult", id="call.consult"),
-        Binding("2", "request('complaint')", "binding.complaint", id="call.complaint"),
-        Binding("3", "request('repair')", "binding.repair", id="call.repair"),
-        Binding("4", "request('business')", "binding.business", id="call.business"),
-        Binding("5", "request('praise')", "binding.praise", id="call.praise"),
+        # One key per request type, from the table of request types.
+        *(Binding(r.key, f"request('{r.code}')", "binding." + r.code, id="call." + r.code) for r in REQUESTS),
         Binding("o", "link_outage", "binding.link_outage", id="call.link_outage"),
         Binding("ctrl+f", "reidentify", "binding.reidentify", id="call.reidentify"),
         Binding("ctrl+e", "closing", "binding.closing", id="call.closing", priority=True),
@@ -318,73 +317,25 @@ class CallScreen(DraftKeeper, ScreenBase[CallEnded | None]):
         self.caller = self.card = self.outage = None
         self.go(STEP_IDENTIFY)
 
-    def action_request(self, kind: str) -> None:
+    def action_request(self, code: str) -> None:
+        """Open the form of a request type (the table in ``agentdesk/services/requests.py``)."""
+        from agentdesk.dialogs.requests import request_form
+
         call, caller = self.call, self.caller
         if call is None or caller is None:
             return
-        if kind == "consult":
-            from agentdesk.dialogs.consult import ConsultScreen
+        form = request_form(code, call.id, caller)
+        if form.intro:
+            self.script(self.scripts.text(form.intro))
+        self.app.push_screen(form, self._request_done)
 
-            self.app.push_screen(ConsultScreen(call.id, caller), self._consult_done)
-        elif kind == "repair":
-            from agentdesk.dialogs.work_order_form import WorkOrderFormScreen
-
-            self.app.push_screen(WorkOrderFormScreen(call.id, caller), self._order_done)
-        elif kind == "business":
-            from agentdesk.dialogs.business_form import BusinessFormScreen
-
-            self.app.push_screen(BusinessFormScreen(call.id, caller), self._business_done)
-        elif kind == "complaint":
-            from agentdesk.dialogs.complaint_intake import ComplaintIntakeScreen
-
-            self.script(self.scripts.text("complaint.route"))
-            self.app.push_screen(ComplaintIntakeScreen(call.id, caller), self._complaint_done)
-        elif kind == "praise":
-            from agentdesk.dialogs.praise import PraiseScreen
-
-            self.app.push_screen(PraiseScreen(call.id), self._praise_done)
-
-    def _consult_done(self, result: Any) -> None:
-        if result is None:
+    def _request_done(self, outcome: RequestOutcome | None) -> None:
+        if outcome is None:
             return
-        if isinstance(result, FollowUpInfo):
+        if outcome.owed:
             self.unsolved = True
-            phone = self.caller.phone if self.caller else ""
-            self.script(self.scripts.text("consult.cant_answer", reply_by=fmt_time(result.due_at), contact_phone=phone))
-        else:
-            self.script(self.scripts.text("consult.answer"))
+        self.script(outcome.line)
         self.action_closing()
-
-    def _order_done(self, result: WorkOrderInfo | None) -> None:
-        if result is None:
-            return
-        self.unsolved = True
-        self.script(self.scripts.text("repair.confirm", order_number=result.number, department=result.department,
-                                      respond_by=fmt_time(result.contact_by or result.respond_by),
-                                      resolve_by=fmt_time(result.resolve_by)))
-        self.action_closing()
-
-    def _business_done(self, result: Any) -> None:
-        if result is None:
-            return
-        if hasattr(result, "order"):
-            self.unsolved = True
-        # Either the acceptance line, or every missing material told at once.
-        self.script(result.line)
-        self.action_closing()
-
-    def _complaint_done(self, result: Any) -> None:
-        if result is None:
-            return
-        if hasattr(result, "info"):
-            self.unsolved = True  # a work order now owes the caller a reply
-        self.script(result.line)
-        self.action_closing()
-
-    def _praise_done(self, result: Any) -> None:
-        if result is not None:
-            self.script(self.scripts.text("praise.archived"))
-            self.action_closing()
 
     def action_link_outage(self) -> None:
         if self.call and self.outage:

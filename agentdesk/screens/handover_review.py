@@ -16,7 +16,7 @@ from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.handover import HandoverDraft, HandoverNoteInfo
 from agentdesk.ui.base import Quit, ScreenBase
-from agentdesk.ui.labels import label_or_code
+from agentdesk.ui.labels import label_or_code, request_label
 from agentdesk.ui.text import fmt_time, safe
 from agentdesk.ui.worker_errors import error_text
 from agentdesk.widgets.phrase_area import PhraseArea
@@ -73,8 +73,8 @@ class HandoverReviewScreen(ScreenBase[bool]):
     def _compiled(self, event: Compiled) -> None:
         self.draft = draft = event.draft
         counts = draft.counts
-        by_type = "、".join(f"{t('request.' + k) if k else '—'} {n}" for k, n in sorted(counts.calls_by_type.items(),
-                                                                                   key=lambda kv: str(kv[0])))
+        by_type = "、".join(f"{request_label(k)} {n}" for k, n in sorted(counts.calls_by_type.items(),
+                                                                           key=lambda kv: str(kv[0])))
         self.query_one("#handover-summary", Static).update(Content(t(
             "handover_ui.summary", agent=f"{draft.agent_number} {draft.agent_name}", start=fmt_time(draft.started_at),
             calls=counts.total_calls, by_type=by_type or "—", items=len(draft.items))))

@@ -20,10 +20,10 @@ from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.deadlines import policy_clocks, work_order_deadlines
 from agentdesk.services.errors import InvalidFields, InvalidInput, PermissionDenied
+from agentdesk.services.requests import REQUEST_TYPES
 from agentdesk.services.rows import get_or_not_found
 from agentdesk.services.text import clean_field
 
-REQUEST_TYPES = ("consult", "complaint", "repair", "business", "praise")
 CHECKLIST_ITEMS = ("reason", "department", "order", "callback")
 SEVERITIES = ("general", "major", "critical")
 MAX_TEXT = 4000

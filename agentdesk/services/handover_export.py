@@ -49,6 +49,7 @@ from agentdesk.services.handover import (
     HandoverItem,
     HandoverNoteInfo,
 )
+from agentdesk.services.requests import NO_REQUEST_LABEL_KEY, label_key
 
 JSON_FORMAT = "agentdesk.handover"
 JSON_VERSION = 1
@@ -140,7 +141,8 @@ class _Labels:
         return self.label("badge", item.badge)
 
     def request_type(self, code: str) -> str:
-        return self.text("handover.none") if code == "none" else self.label("request", code)
+        key = label_key(code)  # the table of request types names the keys
+        return self.text(key) if key == NO_REQUEST_LABEL_KEY else self.label("request", code)
 
     def outcome(self, code: str) -> str:
         return self.label("handover.outcome", code)

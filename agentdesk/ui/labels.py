@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentdesk.i18n import t
+from agentdesk.services.requests import label_key
 
 
 def label_or_code(key: str, code: str) -> str:
@@ -12,3 +13,8 @@ def label_or_code(key: str, code: str) -> str:
 
 def callback_kind(kind: str) -> str:
     return label_or_code("callback_kind." + kind, kind)
+
+
+def request_label(code: str | None) -> str:
+    """A call's request type by the table of request types; a call without one says so."""
+    return label_or_code(label_key(code), code or "")

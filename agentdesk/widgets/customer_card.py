@@ -10,6 +10,7 @@ from textual.widgets import Static
 from agentdesk.i18n import t
 from agentdesk.services.calls import CallerInfo
 from agentdesk.services.customers import CustomerCard
+from agentdesk.ui.labels import request_label
 from agentdesk.ui.text import fmt_time, plain, safe
 from agentdesk.widgets.deadline_badge import badge
 
@@ -65,7 +66,7 @@ class CustomerCardView(Vertical):
         for text in callbacks[:2]:
             yield Static(safe("  " + text))
         recent = [
-            f"{fmt_time(c.started_at)} {t('request.' + c.request_type) if c.request_type else '—'} {c.summary}"
+            f"{fmt_time(c.started_at)} {request_label(c.request_type) if c.request_type else '—'} {c.summary}"
             for c in card.recent_calls
         ]
         yield Static(Content(t("card.recent_calls", count=len(recent))), classes="card-section")
