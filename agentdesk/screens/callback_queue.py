@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from textual import on, work
@@ -12,16 +13,14 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static
 
 from agentdesk.i18n import catalog, get_language, t
-from agentdesk.services.accounts import LoginResult
+from agentdesk.screens.paged import PAGE_SIZE, PagedScreen
 from agentdesk.services.callbacks import CallbackRow
 from agentdesk.services.workorders import Page
-from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.columns import fit_widths
 from agentdesk.ui.labels import callback_kind
 from agentdesk.ui.text import fmt_time, safe
-from agentdesk.widgets.paged_table import Cursor, PagedTable
+from agentdesk.widgets.paged_table import Cursor
 
-PAGE_SIZE = 50
 VIEWS = ("pending", "claimed", "done", "unreachable")
 COLUMNS = ("due", "kind", "customer", "phone", "attempts", "order", "claimed", "reason")
 # 11-23 09:00, a name, 138****1234, a count, GD20261121-000123, an agent number
@@ -41,7 +40,7 @@ def callback_cells(row: CallbackRow) -> tuple[Content, ...]:
             safe(row.claimed_by or ""), safe(row.reason))
 
 
-class CallbackQueueScreen(ScreenBase[None]):
+class CallbackQueueScreen(PagedScreen[str]):
     AUTO_FOCUS = "#callbacks"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="callbacks.back"),
@@ -52,61 +51,35 @@ class CallbackQueueScreen(ScreenBase[None]):
     ]
 
     @dataclass
-    class PageLoaded(Message):
-        page: Page
-
-    @dataclass
     class Taken(Message):
         """The callback to call now; None when nothing is due."""
 
         row: CallbackRow | None
 
-    def __init__(self, login: LoginResult) -> None:
-        super().__init__()
-        self.login = login
-
     def compose(self) -> ComposeResult:
         yield Static(Content(t("callbacks.title")), classes="screen-title")
         yield Select([(Content(t("callback_status." + v)), v) for v in VIEWS], value="pending", id="view",
                      allow_blank=False)
-        yield PagedTable(self._load, table_id="callbacks", page_id="callbacks-page")
+        yield self.paged_table(table_id="callbacks", page_id="callbacks-page")
         yield Footer()
 
-    @property
-    def pages(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
     def on_mount(self) -> None:
-        table = self.pages.table
-        widths = column_widths()
-        for key in COLUMNS:
-            table.add_column(t("callbacks.col_" + key), key=key, width=widths[key])
+        self.add_columns(COLUMNS, column_widths(), "callbacks.col_")
         self.pages.first_page()
 
-    def _load(self, cursor: Cursor) -> None:
+    def page_query(self) -> str:
         view = self.query_one("#view", Select).value
-        self.load_page(view if isinstance(view, str) else "pending", cursor)
+        return view if isinstance(view, str) else "pending"
 
-    def action_reload(self) -> None:
-        self.pages.first_page()
+    def read_page(self, query: str, cursor: Cursor) -> Page:
+        return self.desk.callback_queue(query, page_size=PAGE_SIZE, cursor=cursor)
+
+    def page_rows(self, page: Page) -> Iterable[tuple[Sequence[Content], str]]:
+        return ((callback_cells(row), str(row.id)) for row in page.rows)
 
     @on(Select.Changed, "#view")
     def _view_changed(self) -> None:
         self.action_reload()
-
-    def action_next_page(self) -> None:
-        self.pages.next_page()
-
-    def action_previous_page(self) -> None:
-        self.pages.previous_page()
-
-    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def load_page(self, status: str, cursor: Cursor) -> PageLoaded:
-        return self.PageLoaded(self.desk.callback_queue(status, page_size=PAGE_SIZE, cursor=cursor))
-
-    @on(PageLoaded)
-    def _page_loaded(self, event: PageLoaded) -> None:
-        self.pages.show(event.page, ((callback_cells(row), str(row.id)) for row in event.page.rows))
 
     def action_take_next(self) -> None:
         self.take_next()

@@ -20,6 +20,9 @@ from agentdesk.ui.text import fmt_time, safe
 from agentdesk.widgets.outage_banner import OutageBanner
 
 REFRESH_SECONDS = 5
+# The board's cells, in reading order: each table and its heading (none: one with counts in it).
+BOARD_CELLS = (("board-overdue", "board.overdue"), ("board-warning", "board.warning"), ("board-delays", "board.delays"),
+               ("board-open", "board.open_orders"), ("board-callbacks", ""), ("board-agents", "board.on_shift"))
 
 
 class LeadBoardScreen(ScreenBase[None]):
@@ -46,24 +49,13 @@ class LeadBoardScreen(ScreenBase[None]):
         yield OutageBanner()
         yield Static(Content(t("board.title")), classes="screen-title")
         with Grid(id="board"):
-            with Vertical(classes="board-cell"):
-                yield Static(Content(t("board.overdue")), classes="board-head")
-                yield DataTable(id="board-overdue", cursor_type="row")
-            with Vertical(classes="board-cell"):
-                yield Static(Content(t("board.warning")), classes="board-head")
-                yield DataTable(id="board-warning", cursor_type="row")
-            with Vertical(classes="board-cell"):
-                yield Static(Content(t("board.delays")), classes="board-head")
-                yield DataTable(id="board-delays", cursor_type="row")
-            with Vertical(classes="board-cell"):
-                yield Static(Content(t("board.open_orders")), classes="board-head")
-                yield DataTable(id="board-open", cursor_type="row")
-            with Vertical(classes="board-cell"):
-                yield Static("", id="board-callbacks-head", classes="board-head", markup=False)
-                yield DataTable(id="board-callbacks", cursor_type="row")
-            with Vertical(classes="board-cell"):
-                yield Static(Content(t("board.on_shift")), classes="board-head")
-                yield DataTable(id="board-agents", cursor_type="row")
+            for table_id, head in BOARD_CELLS:
+                with Vertical(classes="board-cell"):
+                    if head:
+                        yield Static(Content(t(head)), classes="board-head")
+                    else:  # counted when the board is read
+                        yield Static("", id=f"{table_id}-head", classes="board-head", markup=False)
+                    yield DataTable(id=table_id, cursor_type="row")
         yield Static("", id="board-calls-head", classes="board-head", markup=False)
         yield Sparkline([0], id="board-calls")
         yield Footer()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from textual import on, work
@@ -16,16 +16,15 @@ from textual.widgets import DataTable, Footer, Select, Static
 from agentdesk.client.desk import OrderFilters
 from agentdesk.i18n import t
 from agentdesk.policy.names import KINDS
+from agentdesk.screens.paged import PAGE_SIZE, PagedScreen
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.calls import DepartmentInfo
 from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES, OrderRow, Page
-from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.columns import fit_widths
 from agentdesk.ui.text import fmt_time, safe
 from agentdesk.widgets.deadline_badge import badge
-from agentdesk.widgets.paged_table import Cursor, PagedTable
+from agentdesk.widgets.paged_table import Cursor
 
-PAGE_SIZE = 50
 STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callback", "closed")
 KIND_FILTERS = ("repair", "restore", "install", "business", "complaint", "consult")
 COLUMNS = ("number", "badge", "due", "status", "kind", "department", "customer", "phone", "level")
@@ -59,7 +58,7 @@ def order_cells(row: OrderRow) -> tuple[Content, ...]:
             level_cell(row.escalation_level))
 
 
-class WorkOrdersScreen(ScreenBase[None]):
+class WorkOrdersScreen(PagedScreen[OrderFilters]):
     AUTO_FOCUS = "#orders"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="orders.back"),
@@ -75,13 +74,8 @@ class WorkOrdersScreen(ScreenBase[None]):
     class DepartmentsLoaded(Message):
         departments: list[DepartmentInfo]
 
-    @dataclass
-    class PageLoaded(Message):
-        page: Page
-
     def __init__(self, login: LoginResult) -> None:
-        super().__init__()
-        self.login = login
+        super().__init__(login)
         self.flags = {"overdue": False, "warning": False, "mine": False}
 
     def compose(self) -> ComposeResult:
@@ -93,18 +87,11 @@ class WorkOrdersScreen(ScreenBase[None]):
                          prompt=t("orders.all_kinds"))
             yield Select([], id="filter-department", prompt=t("orders.all_departments"))
         yield Static("", id="order-flags", markup=False)
-        yield PagedTable(self._load, table_id="orders", page_id="order-page")
+        yield self.paged_table(table_id="orders", page_id="order-page")
         yield Footer()
 
-    @property
-    def pages(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
     def on_mount(self) -> None:
-        table = self.pages.table
-        widths = column_widths()
-        for key in COLUMNS:
-            table.add_column(t("orders.col_" + key), key=key, width=widths[key])
+        self.add_columns(COLUMNS, column_widths(), "orders.col_")
         self.load_departments()
         self.pages.first_page()
 
@@ -116,7 +103,10 @@ class WorkOrdersScreen(ScreenBase[None]):
     def _departments_loaded(self, event: DepartmentsLoaded) -> None:
         self.query_one("#filter-department", Select).set_options([(Content(d.name), d.id) for d in event.departments])
 
-    def _filters(self) -> OrderFilters:
+    def page_query(self) -> OrderFilters:
+        # The flags line says what the page is read with.
+        flags = [t("orders.flag_" + name) for name, on_ in self.flags.items() if on_]
+        self.query_one("#order-flags", Static).update(Content(" · ".join(flags)))
         status = self.query_one("#filter-status", Select).value
         kind = self.query_one("#filter-kind", Select).value
         department = self.query_one("#filter-department", Select).value
@@ -127,14 +117,6 @@ class WorkOrdersScreen(ScreenBase[None]):
             overdue=self.flags["overdue"], warning=self.flags["warning"], mine=self.flags["mine"],
         )
 
-    def _load(self, cursor: Cursor) -> None:
-        flags = [t("orders.flag_" + name) for name, on_ in self.flags.items() if on_]
-        self.query_one("#order-flags", Static).update(Content(" · ".join(flags)))
-        self.load_page(self._filters(), cursor)
-
-    def action_reload(self) -> None:
-        self.pages.first_page()
-
     @on(Select.Changed)
     def _filter_changed(self) -> None:
         self.action_reload()
@@ -143,19 +125,11 @@ class WorkOrdersScreen(ScreenBase[None]):
         self.flags[name] = not self.flags[name]
         self.action_reload()
 
-    def action_next_page(self) -> None:
-        self.pages.next_page()
+    def read_page(self, query: OrderFilters, cursor: Cursor) -> Page:
+        return self.desk.list_orders(query, page_size=PAGE_SIZE, cursor=cursor)
 
-    def action_previous_page(self) -> None:
-        self.pages.previous_page()
-
-    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def load_page(self, filters: OrderFilters, cursor: Cursor) -> PageLoaded:
-        return self.PageLoaded(self.desk.list_orders(filters, page_size=PAGE_SIZE, cursor=cursor))
-
-    @on(PageLoaded)
-    def _page_loaded(self, event: PageLoaded) -> None:
-        self.pages.show(event.page, ((order_cells(row), str(row.id)) for row in event.page.rows))
+    def page_rows(self, page: Page) -> Iterable[tuple[Sequence[Content], str]]:
+        return ((order_cells(row), str(row.id)) for row in page.rows)
 
     @on(DataTable.RowSelected, "#orders")
     def _open(self, event: DataTable.RowSelected) -> None:
