@@ -27,6 +27,7 @@ from agentdesk.ui.worker_errors import error_text
 if TYPE_CHECKING:
     from agentdesk.client.desk import Desk
     from agentdesk.config import Settings
+    from agentdesk.services.outages import OutageInfo
 
 R = TypeVar("R")
 
@@ -36,6 +37,7 @@ class DeskHost(Protocol):
 
     settings: Settings
     policy_label: str
+    active_outages: list[OutageInfo]  # published to the banners through ``outages_signal``
 
     def client(self) -> Desk:
         """The facade, once the database is open (waits for it: worker threads only)."""

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.content import Content
 from textual.widgets import Static
 
 from agentdesk.i18n import t
 from agentdesk.ui.text import fmt_time, plain
+
+if TYPE_CHECKING:
+    from agentdesk.services.outages import OutageInfo
+    from agentdesk.ui.base import DeskHost
 
 
 class OutageBanner(Static):
@@ -28,9 +34,9 @@ class OutageBanner(Static):
         signal = getattr(self.app, "outages_signal", None)
         if signal is not None:
             signal.subscribe(self, self.show_outages)
-            self.show_outages(self.app.active_outages)  # type: ignore[attr-defined]
+            self.show_outages(cast("DeskHost", self.app).active_outages)
 
-    def show_outages(self, outages: list) -> None:
+    def show_outages(self, outages: list[OutageInfo]) -> None:
         lines = []
         for outage in outages:
             services = "、".join(t("service." + s) for s in outage.services) or "—"
