@@ -118,6 +118,9 @@ class WorkOrder(SQLModel, table=True):
     owner_agent_id: int | None = Field(default=None, foreign_key="agents.id", index=True)
     status: str = Field(default=WorkOrderStatus.NEW, max_length=16)
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # A description the desk wrote (not the agent), as a message rendered in the reader's
+    # language (services.messages); ``description`` then keeps only the agent's own words.
+    description_message: str | None = Field(default=None, sa_column=Column(Text))
     phrase_flag: bool = False
     created_at: NaiveDatetime
     dispatched_at: NaiveDatetime | None = None
@@ -187,6 +190,8 @@ class Callback(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=32)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # A reason the desk wrote, as a message (see WorkOrder.description_message).
+    reason_message: str | None = Field(default=None, sa_column=Column(Text))
     due_at: NaiveDatetime
     status: str = Field(default=CallbackStatus.PENDING, max_length=12)
     owner_agent_id: int | None = Field(default=None, foreign_key="agents.id", index=True)

@@ -119,9 +119,12 @@ class WorkOrderDetailScreen(ScreenBase[None]):
         self.query_one("#order-delays", Static).update(Content("\n".join(delays)))
         table = self.query_one("#history", DataTable)
         table.clear()
+        from agentdesk.services.workorders.history import describe_event
+
         for event in detail.events:
             who = f"{event.agent_number or ''} {event.agent_name or ''}".strip() or "—"
-            table.add_row(Content(fmt_time(event.at)), safe(who), Content(t_event(event.kind)), safe(event.detail))
+            table.add_row(Content(fmt_time(event.at)), safe(who), Content(t_event(event.kind)),
+                          safe(describe_event(event, when=fmt_time)))
         self.refresh_bindings()
 
     # ---- actions ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
 from agentdesk.normalize import LANDLINE, MOBILE, clean_text, mask_phone, search_digits, strip_invisible
+from agentdesk.services.messages import stored_text
 from agentdesk.services.rows import get_or_not_found, row_id, table_of
 
 SEARCH_LIMIT = 20
@@ -273,7 +274,7 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
         ).all()
     )
     callbacks = tuple(
-        CallbackLine(cb.id, cb.kind, cb.due_at, cb.reason)
+        CallbackLine(cb.id, cb.kind, cb.due_at, stored_text(cb.reason_message, cb.reason))
         for cb in session.execute(
             select(Callback)
             .where(col(Callback.customer_id) == customer_id, col(Callback.status).in_(("pending", "claimed")))

@@ -12,6 +12,7 @@ from agentdesk.services import accounts
 from agentdesk.services import callbacks as cbs
 from agentdesk.services import workorders as wo
 from agentdesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.messages import stored_text
 from tests.conftest import T0
 from tests.unit.test_workorders import POLICY, Desk, insert_order, make_desk
 
@@ -263,7 +264,7 @@ def test_unreachable_retry_schedule_then_closed(desk: Desk, fixed_clock) -> None
     closed = order(desk, oid)
     assert closed.status == "closed"
     with desk.db.read() as s:
-        reason = wo.get_order(s, oid).events[-1].data["reason"]
+        reason = wo.get_order(s, oid).events[-1].detail  # the close note, read in this desk's language
     assert "3" in reason
 
 
@@ -306,8 +307,8 @@ def test_generate_periodic_is_idempotent_per_month(desk: Desk, zh) -> None:  # t
     assert {c.kind for c in made} == {"periodic"} and {c.sample_draw for c in made} == {"periodic 2026-11"}
     assert all(c.due_at == datetime(2026, 11, 30, 17, 30) for c in made)  # the month's last working day
     vip = next(c for c in made if c.customer_id == desk.vip_id)
-    assert vip.contact_phone == "13900139000" and "电话" in vip.reason
+    assert vip.contact_phone == "13900139000" and "电话" in stored_text(vip.reason_message, vip.reason)
     big = next(c for c in made if c.contact_name == "客户0")
-    assert "上门" in big.reason
+    assert "上门" in stored_text(big.reason_message, big.reason)
     with desk.db.write() as s:
         assert cbs.generate_periodic(s, policy=POLICY, now=datetime(2026, 12, 1, 9, 0)) == 4

@@ -14,6 +14,7 @@ from agentdesk.models import AuditEvent, Call, Callback, ChangeCounter, Outage, 
 from agentdesk.services import accounts, broadcast, calls, outages
 from agentdesk.services.demo import build_demo
 from agentdesk.services.errors import InvalidFields, InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.messages import stored_text
 from tests.conftest import T0
 
 ETA = T0 + timedelta(hours=4)
@@ -301,7 +302,8 @@ def test_clear_queues_one_restoration_callback_per_caller(demo, fixed_clock) -> 
         assert [c.contact_name for c in rows] == ["张三", "李先生", "吉林省政务专网中心"]
         assert [c.contact_phone for c in rows] == [calls_phone(session, first), "13900001111", "043182220000#801"]
         assert all(c.due_at == cleared_at + outages.RESTORATION_CALLBACK_WITHIN for c in rows)
-        assert all(c.created_at == cleared_at and "光缆被挖断" in c.reason and "朝阳区" in c.reason for c in rows)
+        assert all(c.created_at == cleared_at and "光缆被挖断" in stored_text(c.reason_message, c.reason)
+                   and "朝阳区" in stored_text(c.reason_message, c.reason) for c in rows)
         event = session.execute(select(AuditEvent).where(AuditEvent.action == "outage.clear")).scalar_one()
         detail = json.loads(event.detail)
         assert (detail["callbacks"], detail["linked_calls"], detail["no_contact"]) == (3, 6, 1)

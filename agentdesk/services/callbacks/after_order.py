@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from agentdesk.i18n import t
 from agentdesk.models import Call, Callback, Customer, WorkOrder
 from agentdesk.policy import CallbackRule, Policy, UnknownNameError
 from agentdesk.policy import load_policy as _load_policy
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.deadlines import work_order_deadlines
+from agentdesk.services.messages import loads, message
 from agentdesk.services.phones import first_phones
 from agentdesk.vocab import OPEN_CALLBACK_STATUSES, CallbackStatus, after_order_kind
 
@@ -92,10 +92,11 @@ def create_callback(session: Session, order: WorkOrder, policy_name: str, rule: 
     name, phone = _contact(session, order)
     kind = policy.parent_kind(order.kind) or order.kind
     description = order.description if len(order.description) <= 200 else order.description[:199] + "…"
+    reason = message("callback.reason_after_order", number=order.number, kind=message(f"kind.{kind}"),
+                     description=loads(order.description_message) or description)
     callback = Callback(
         kind=after_order_kind(kind), customer_id=order.customer_id, work_order_id=order.id, call_id=order.call_id,
-        contact_name=name, contact_phone=phone,
-        reason=t("callback.reason_after_order", number=order.number, kind=t(f"kind.{kind}"), description=description),
+        contact_name=name, contact_phone=phone, reason=description, reason_message=reason.dumps(),
         due_at=callback_due(policy_name, order, rule, now), status=CallbackStatus.PENDING,
         owner_agent_id=order.owner_agent_id, sample_draw=sample_draw, created_at=now,
     )

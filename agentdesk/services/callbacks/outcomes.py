@@ -22,7 +22,6 @@ from typing import Any
 from sqlmodel import Session
 
 from agentdesk import clock
-from agentdesk.i18n import t
 from agentdesk.models import Callback, Customer, WorkOrder, WorkOrderEvent
 from agentdesk.policy import load_policy
 from agentdesk.services import audit
@@ -30,6 +29,7 @@ from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.callbacks.rows import CallbackRow, callback_rows
 from agentdesk.services.deadlines import work_order_deadlines
 from agentdesk.services.errors import InvalidInput, PermissionDenied
+from agentdesk.services.messages import Message, loads, message
 from agentdesk.services.rows import get_or_not_found
 from agentdesk.services.text import clean_field
 
@@ -82,7 +82,7 @@ def next_attempt_at(attempts: int, now: datetime, policy: str) -> datetime:
     return now + RETRY_LATER
 
 
-def _close_order(session: Session, order: WorkOrder, actor: AgentInfo, reason: str, policy: str,
+def _close_order(session: Session, order: WorkOrder, actor: AgentInfo, reason: str | Message, policy: str,
                  extra: dict[str, Any]) -> str:
     """Close the linked order when it waits on this callback; returns its status afterwards."""
     if order.status in AWAITING_CALLBACK_STATUSES:
@@ -105,12 +105,15 @@ def _follow_up_order(session: Session, cb: Callback, old: WorkOrder | None, acto
         tier = customer.tier if customer else "regular"
         department_id, customer_id, call_id = None, cb.customer_id, cb.call_id
     deadlines = work_order_deadlines(policy, kind, severity, area, tier, now)
-    description = t("callback.follow_up_description", reason=cb.reason, note=note or "-")
+    # The agent's note is the new order's own text; the sentence around it is the desk's.
+    description = message("callback.follow_up_description", reason=loads(cb.reason_message) or cb.reason,
+                          note=note or "-")
     order = WorkOrder(
         number=f"tmp-cb-{cb.id}-{now.timestamp()}", call_id=call_id, customer_id=customer_id, kind=kind,
         severity=severity, area_class=area, tier=tier, department_id=department_id, owner_agent_id=actor.id,
         status=WorkOrderStatus.DISPATCHED if department_id else WorkOrderStatus.NEW,
-        description=description[:MAX_TEXT], created_at=now, dispatched_at=now if department_id else None,
+        description=note, description_message=description.dumps(), created_at=now,
+        dispatched_at=now if department_id else None,
     )
     order.sqlmodel_update(deadlines)
     session.add(order)
@@ -172,7 +175,7 @@ def record_outcome(
             session.flush()
             if order is not None:
                 result["order_status"] = _close_order(
-                    session, order, actor, note or t("callback.closed_unreachable", attempts=cb.attempts), policy,
+                    session, order, actor, note or message("callback.closed_unreachable", attempts=cb.attempts), policy,
                     extra)
         else:
             cb.status = CallbackStatus.PENDING
@@ -190,10 +193,10 @@ def record_outcome(
         session.flush()
         if outcome == CallbackOutcome.SATISFIED:
             if order is not None:
-                result["order_status"] = _close_order(session, order, actor, note or t("callback.closed_satisfied"),
-                                                      policy, extra)
+                result["order_status"] = _close_order(
+                    session, order, actor, note or message("callback.closed_satisfied"), policy, extra)
         else:
-            reason = note or t("callback.reopen_reason", id=cb.id)
+            reason: str | Message = note or message("callback.reopen_reason", id=cb.id)
             if order is not None and reopen and order.status in DONE_ORDER_STATUSES:
                 assert order.id is not None
                 row = lifecycle.apply_status(session, order.id, WorkOrderStatus.IN_PROGRESS, actor=actor,
@@ -207,7 +210,7 @@ def record_outcome(
                 result["new_order_number"] = new.number
                 if order is not None:
                     result["order_status"] = _close_order(
-                        session, order, actor, t("callback.closed_follow_up", number=new.number), policy,
+                        session, order, actor, message("callback.closed_follow_up", number=new.number), policy,
                         {**extra, "follow_up": new.number})
     result["status"] = cb.status
     result["attempts"] = cb.attempts

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from agentdesk import clock
-from agentdesk.i18n import t
 from agentdesk.models import Callback, Customer
 from agentdesk.policy import Policy, load_policy
 from agentdesk.services import audit
+from agentdesk.services.messages import listing, message
 from agentdesk.services.phones import first_phones
 from agentdesk.vocab import CallbackKind, CallbackStatus
 
@@ -84,10 +84,12 @@ def generate_periodic(session: Session, *, policy: str, now: datetime, batch: in
         for cid, name, tier in customers:
             if cid in done:
                 continue
-            methods = "、".join(t(f"callback.method_{m}") for m in methods_by_tier[tier])
+            methods = listing([message(f"callback.method_{m}") for m in methods_by_tier[tier]])
+            reason = message("callback.reason_periodic", tier=message(f"tier.{tier}"), month=f"{now:%Y-%m}",
+                             methods=methods)
             session.add(Callback(
                 kind=CallbackKind.PERIODIC, customer_id=cid, contact_name=name, contact_phone=phones.get(cid),
-                reason=t("callback.reason_periodic", tier=t(f"tier.{tier}"), month=f"{now:%Y-%m}", methods=methods),
+                reason="", reason_message=reason.dumps(),
                 due_at=due, status=CallbackStatus.PENDING, sample_draw=period, created_at=clock.now(),
             ))
             created += 1

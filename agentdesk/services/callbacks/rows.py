@@ -25,6 +25,7 @@ from agentdesk.normalize import mask_phone
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import InvalidInput
+from agentdesk.services.messages import stored_text
 from agentdesk.services.paging import Page
 from agentdesk.services.phones import first_phones
 from agentdesk.services.rows import get_or_not_found
@@ -75,7 +76,8 @@ def callback_rows(session: Session, callbacks: Sequence[Callback]) -> list[Callb
         out.append(CallbackRow(
             id=c.id, kind=c.kind, due_at=c.due_at,
             customer_name=c.contact_name or names.get(c.customer_id, "") or "",
-            phone_masked=mask_phone(phone) if phone else "", reason=c.reason, status=c.status,
+            phone_masked=mask_phone(phone) if phone else "", reason=stored_text(c.reason_message, c.reason),
+            status=c.status,
             attempts=c.attempts, order_number=numbers.get(c.work_order_id),
             claimed_by=agents.get(c.claimed_by_id),
         ))

@@ -28,6 +28,7 @@ from agentdesk.services.handover.records import (
     _require_own_or_lead,
     _shift,
 )
+from agentdesk.services.messages import stored_text
 from agentdesk.services.phones import first_phones
 from agentdesk.services.rows import row_id
 
@@ -73,7 +74,8 @@ def _work_order_items(session: Session, agent_id: int, at: datetime, left_off: d
         row = rows[o.id]
         phone = phones.get(o.customer_id, "") if o.customer_id is not None else caller_phones.get(o.call_id) or ""
         items.append(HandoverItem(
-            kind="work_order", ref=o.number, title=o.description, due_at=_nearest_deadline(o, at), status=o.status,
+            kind="work_order", ref=o.number, title=stored_text(o.description_message, o.description),
+            due_at=_nearest_deadline(o, at), status=o.status,
             customer_name=row.customer_name, phone_masked=_masked(phone), detail=row.department, phone=phone,
             entity_id=o.id, category=o.kind, badge=row.badge, created_at=o.created_at,
         ))
@@ -127,7 +129,7 @@ def _callback_items(session: Session, agent_id: int, shift_end: datetime, at: da
         phone = c.contact_phone or (phones.get(c.customer_id, "") if c.customer_id is not None else "")
         kind = "follow_up" if c.kind == "followup" else "callback"
         item = HandoverItem(
-            kind=kind, ref=str(c.id), title=c.reason, due_at=c.due_at, status=c.status,
+            kind=kind, ref=str(c.id), title=stored_text(c.reason_message, c.reason), due_at=c.due_at, status=c.status,
             customer_name=c.contact_name or names.get(c.customer_id, "") or "",
             phone_masked=_masked(phone), detail=numbers.get(c.work_order_id, "") or "", phone=phone,
             entity_id=c.id, category=c.kind, badge="overdue" if c.due_at < at else "", created_at=c.created_at,

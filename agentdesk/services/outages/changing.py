@@ -10,13 +10,13 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from agentdesk import clock
-from agentdesk.i18n import t
 from agentdesk.models import Call, Callback, Customer, Outage, OutageArea, OutageCall
 from agentdesk.services import audit, broadcast
 from agentdesk.services.accounts import AgentInfo, require_lead
 from agentdesk.services.errors import InvalidInput, NotFound
+from agentdesk.services.messages import listing, message
 from agentdesk.services.outages.fields import RESTORATION_CALLBACK_WITHIN, NotActive, check_fields, fmt_time
-from agentdesk.services.outages.reading import OutageInfo, join, outage_info, services_text
+from agentdesk.services.outages.reading import OutageInfo, outage_info
 from agentdesk.services.phones import first_phones
 from agentdesk.services.rows import get_or_not_found
 
@@ -133,8 +133,10 @@ def _restoration_callbacks(session: Session, outage: Outage, areas: Sequence[str
         .order_by(col(OutageCall.linked_at), col(OutageCall.id))
     ).all()
     phones = first_phones(session, (r.customer_id for r in rows if r.customer_id is not None and not r.caller_phone))
-    reason = t("outages.restoration_reason", id=outage.id, areas=join(areas),
-               services=services_text(json.loads(outage.services or "[]")), cause=outage.cause)
+    services = [message(f"service.{s}") for s in json.loads(outage.services or "[]")]
+    # Kept by key, so each desk reads the reason in its own language (services.messages).
+    reason = message("outages.restoration_reason", id=outage.id, areas=listing(areas, "outages.separator"),
+                     services=listing(services, "outages.separator") if services else "—", cause=outage.cause)
     seen_customers: set[int] = set()
     seen_phones: set[str] = set()
     created = unreachable = 0
@@ -151,7 +153,7 @@ def _restoration_callbacks(session: Session, outage: Outage, areas: Sequence[str
             seen_phones.add(phone)
         session.add(Callback(
             kind="restoration", customer_id=customer_id, call_id=call_id, outage_id=outage.id,
-            contact_name=caller_name or customer_name, contact_phone=phone, reason=reason,
+            contact_name=caller_name or customer_name, contact_phone=phone, reason="", reason_message=reason.dumps(),
             due_at=now + due_within, status="pending", created_at=now,
         ))
         created += 1

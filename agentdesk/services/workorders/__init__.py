@@ -12,6 +12,7 @@ One module per concern:
 * :mod:`.rows` — the queue rows, one keyset page at a time, and one order with its history;
 * :mod:`.delays` — delay requests and a lead's decision;
 * :mod:`.escalation` — urging and escalating (lead only);
+* :mod:`.history` — one history entry in people's words, in the reader's language;
 * :mod:`.common` — the returned dataclasses, errors and shared helpers.
 
 The callbacks owed after a resolved order are made by
@@ -38,6 +39,7 @@ from agentdesk.services.workorders.common import (
 )
 from agentdesk.services.workorders.delays import decide_delay, pending_delays, request_delay
 from agentdesk.services.workorders.escalation import escalate, urge
+from agentdesk.services.workorders.history import describe_event
 from agentdesk.services.workorders.lifecycle import TRANSITIONS, apply_status, change_status, new_order_number
 from agentdesk.services.workorders.pausing import pause, resume
 from agentdesk.services.workorders.rows import get_order, list_orders, order_row, order_rows, warning_and_overdue
@@ -60,6 +62,7 @@ __all__ = [
     "apply_status",
     "change_status",
     "decide_delay",
+    "describe_event",
     "escalate",
     "get_order",
     "is_paused",

@@ -27,6 +27,7 @@ from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.callbacks.after_order import callback_decision, create_callback, open_callbacks
 from agentdesk.services.deadlines import work_order_deadlines
 from agentdesk.services.errors import InvalidInput
+from agentdesk.services.messages import Message
 from agentdesk.services.rows import row_id
 from agentdesk.services.text import clean_field
 from agentdesk.services.workorders.clocks import order_paused, recompute_deadlines
@@ -69,7 +70,7 @@ def _apply_status(
     new_status: str,
     *,
     actor: AgentInfo,
-    reason: str,
+    reason: str | Message,
     policy: str,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -78,9 +79,14 @@ def _apply_status(
     if (old, new_status) not in TRANSITIONS:
         raise BadTransition(old, new_status)
     reopen = old in DONE_STATUSES and new_status == _S.IN_PROGRESS
-    reason = clean_field(reason, "reason", limit=MAX_TEXT, required=reopen)
+    detail: dict[str, Any] = {"from": old, "to": new_status}
+    if isinstance(reason, Message):  # a sentence of the desk's own, kept by key for every reader
+        detail["reason"] = ""
+        detail["reason_message"] = reason.to_data()
+    else:
+        detail["reason"] = clean_field(reason, "reason", limit=MAX_TEXT, required=reopen)
+    detail.update(extra or {})
     now = clock.now()
-    detail: dict[str, Any] = {"from": old, "to": new_status, "reason": reason, **(extra or {})}
 
     if new_status == _S.CLOSED and open_callbacks(session, row_id(order)):
         raise InvalidInput("workorder.callback_owed", number=order.number)
@@ -176,9 +182,10 @@ def change_status(
 # -- used by callbacks --------------------------------------------------------------------------
 
 
-def apply_status(session: Session, order_id: int, new_status: str, *, actor: AgentInfo, reason: str,
+def apply_status(session: Session, order_id: int, new_status: str, *, actor: AgentInfo, reason: str | Message,
                  policy: str, extra: dict[str, Any] | None = None) -> OrderRow:
-    """``change_status`` with extra audit detail, for other services (the callback outcomes)."""
+    """``change_status`` with extra audit detail, for other services (the callback outcomes). A
+    :class:`Message` reason is the desk's own sentence, stored by key (``reason_message``)."""
     order = lock(session, order_id)
     _apply_status(session, order, new_status, actor=actor, reason=reason, policy=policy, extra=extra)
     session.flush()

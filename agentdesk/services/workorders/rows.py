@@ -24,6 +24,7 @@ from agentdesk.models import (
 )
 from agentdesk.normalize import mask_phone
 from agentdesk.services.errors import InvalidInput
+from agentdesk.services.messages import stored_text
 from agentdesk.services.paging import Page
 from agentdesk.services.phones import first_phones
 from agentdesk.services.rows import get_or_not_found, row_id
@@ -38,6 +39,7 @@ from agentdesk.services.workorders.common import (
     OrderRow,
     level_name,
 )
+from agentdesk.services.workorders.history import describe
 
 
 def agent_numbers(session: Session, ids: set[int | None]) -> dict[int, tuple[str, str]]:
@@ -205,8 +207,11 @@ def delay_infos(session: Session, delays: Sequence[DelayRequest]) -> list[DelayI
     return out
 
 
-def _detail_text(data: dict[str, Any]) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in data.items() if v not in (None, "", [], {}))
+def _department_names(session: Session, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return {code: name for code, name in session.execute(
+        select(Department.code, Department.name).where(col(Department.code).in_(codes))).all()}
 
 
 _AUDIT_TO_EVENT = {"create": "created"}
@@ -231,11 +236,14 @@ def get_order(session: Session, order_id: int) -> OrderDetail:
     kinds = {e.kind for e in events}
     merged: list[tuple[datetime, int, int, OrderEvent]] = []
     none: tuple[str | None, str | None] = (None, None)
-    for e in events:
-        data = json.loads(e.detail) if e.detail else {}
+    details = [(e, json.loads(e.detail) if e.detail else {}) for e in events]
+    departments = _department_names(session, {str(d["department"]) for _, d in details if d.get("department")})
+    for e, data in details:
+        if data.get("department") in departments:
+            data["department_name"] = departments[data["department"]]
         who = agents.get(e.agent_id, none) if e.agent_id is not None else none
         merged.append((e.at, 0, e.id or 0,
-                       OrderEvent(e.at, e.kind, who[0], who[1], _detail_text(data), "event", data)))
+                       OrderEvent(e.at, e.kind, who[0], who[1], describe(e.kind, data), "event", data)))
     for a in audits:
         short = a.action.split(".", 1)[1] if a.action.startswith("workorder.") else a.action
         if (a.at, a.agent_id, short) in seen or _AUDIT_TO_EVENT.get(short) in kinds:
@@ -244,7 +252,7 @@ def get_order(session: Session, order_id: int) -> OrderDetail:
         data.pop("number", None)
         who = agents.get(a.agent_id, none) if a.agent_id is not None else none
         merged.append((a.at, 1, a.id or 0,
-                       OrderEvent(a.at, a.action, who[0], who[1], _detail_text(data), "audit", data)))
+                       OrderEvent(a.at, a.action, who[0], who[1], describe(a.action, data), "audit", data)))
     merged.sort(key=lambda m: (m[0], m[1], m[2]))
     delays = session.execute(
         select(DelayRequest).where(col(DelayRequest.work_order_id) == order_id)
@@ -253,7 +261,8 @@ def get_order(session: Session, order_id: int) -> OrderDetail:
     deadlines = {c: getattr(order, c) for c in ("respond_by", "reply_by", "contact_by", "resolve_by",
                                                  "callback_by", "warn_at")}
     return OrderDetail(
-        row=row, description=order.description, area_class=order.area_class, tier=order.tier,
+        row=row, description=stored_text(order.description_message, order.description),
+        area_class=order.area_class, tier=order.tier,
         deadlines=deadlines, events=tuple(m[3] for m in merged), delays=tuple(delay_infos(session, delays)),
         version=order.version,
     )
