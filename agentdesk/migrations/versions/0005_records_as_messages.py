@@ -205,7 +205,7 @@ def downgrade() -> None:
         if message is not None:
             conn.execute(sa.text("UPDATE work_orders SET description = :d WHERE id = :id"),
                          {"d": message.render("zh_CN"), "id": oid})
-    with op.batch_alter_table("work_orders") as batch:
-        batch.drop_column("description_message")
-    with op.batch_alter_table("callbacks") as batch:
-        batch.drop_column("reason_message")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of work_orders would trip its
+    # foreign keys.
+    op.drop_column("work_orders", "description_message")
+    op.drop_column("callbacks", "reason_message")
