@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from agentdesk.i18n import t
 from agentdesk.services.handover import HandoverNoteInfo
+from agentdesk.services.messages import stored_text
 from agentdesk.ui.base import DialogBase
 from agentdesk.ui.text import fmt_time, plain
 
@@ -25,7 +26,7 @@ def note_text(note: HandoverNoteInfo) -> Content:
                             "bold $accent")]
     for item in note.items:
         lines.append(Content("  · " + t("handover_ui.kind_" + item.kind) + "  " + plain(item.ref) + "  "
-                             + fmt_time(item.due_at) + "  " + plain(item.title)))
+                             + fmt_time(item.due_at) + "  " + plain(stored_text(item.title_message, item.title))))
     lines.append(Content(t("handover_ui.counts", calls=note.counts.total_calls)))
     if note.notes:
         lines.append(Content.assemble((t("handover_ui.notes_label") + t("ui.colon"), "bold"), plain(note.notes)))

@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Static
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.handover import HandoverDraft, HandoverNoteInfo
+from agentdesk.services.messages import stored_text
 from agentdesk.ui.base import Quit, ScreenBase
 from agentdesk.ui.labels import label_or_code, request_label
 from agentdesk.ui.text import fmt_time, safe
@@ -83,7 +84,7 @@ class HandoverReviewScreen(ScreenBase[bool]):
         for item in draft.items:
             table.add_row(Content(t("handover_ui.kind_" + item.kind)), safe(item.ref), Content(fmt_time(item.due_at)),
                           Content(status_label(item.kind, item.status)), safe(item.customer_name),
-                          safe(item.phone_masked), safe(item.title))
+                          safe(item.phone_masked), safe(stored_text(item.title_message, item.title)))
         open_calls = self.query_one("#handover-open-calls", Static)
         if draft.open_call_ids:
             open_calls.update(Content(t("handover_ui.open_calls_warning", count=len(draft.open_call_ids))))

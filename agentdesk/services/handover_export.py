@@ -49,6 +49,7 @@ from agentdesk.services.handover import (
     HandoverItem,
     HandoverNoteInfo,
 )
+from agentdesk.services.messages import stored_text
 from agentdesk.services.requests import NO_REQUEST_LABEL_KEY, label_key
 
 JSON_FORMAT = "agentdesk.handover"
@@ -116,6 +117,10 @@ class _Labels:
     def col(self, name: str) -> str:
         return self.label("handover.col", name)
 
+    def title(self, item: HandoverItem) -> str:
+        """The item's title in this language when the desk wrote it (a callback's reason …)."""
+        return stored_text(item.title_message, item.title, self.lang)
+
     def kind(self, kind: str) -> str:
         return self.label("handover.kind", kind)
 
@@ -166,7 +171,7 @@ def _phone(item: HandoverItem, unmasked: bool) -> str:
 
 
 def _item_cells(item: HandoverItem, labels: _Labels, unmasked: bool) -> list[Any]:
-    return [labels.kind(item.kind), item.ref, labels.category(item), item.title, labels.status(item),
+    return [labels.kind(item.kind), item.ref, labels.category(item), labels.title(item), labels.status(item),
             labels.badge(item), _when(item.due_at), _when(item.created_at), item.customer_name,
             _phone(item, unmasked), item.detail]
 
@@ -212,7 +217,7 @@ def _json(notes: Sequence[HandoverNoteInfo], labels: _Labels, unmasked: bool) ->
     def item(i: HandoverItem) -> dict[str, Any]:
         return {
             "kind": i.kind, "kind_label": labels.kind(i.kind), "ref": i.ref, "entity_id": i.entity_id,
-            "category": i.category, "category_label": labels.category(i), "title": i.title, "status": i.status,
+            "category": i.category, "category_label": labels.category(i), "title": labels.title(i), "status": i.status,
             "status_label": labels.status(i), "badge": i.badge, "badge_label": labels.badge(i),
             "due_at": _iso(i.due_at), "created_at": _iso(i.created_at), "customer_name": i.customer_name,
             "phone": _phone(i, unmasked), "detail": i.detail,
@@ -291,7 +296,7 @@ def _md_note(note: HandoverNoteInfo, labels: _Labels, unmasked: bool) -> list[st
         lines.append("")
         if items:
             lines += _md_table(header, (
-                [md_escape(v) for v in (i.ref, labels.category(i), i.title,
+                [md_escape(v) for v in (i.ref, labels.category(i), labels.title(i),
                                         labels.status(i) + (f" · {labels.badge(i)}" if i.badge else ""),
                                         _when(i.due_at), i.customer_name, _phone(i, unmasked), i.detail)]
                 for i in items))

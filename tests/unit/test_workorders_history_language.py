@@ -109,3 +109,20 @@ def test_history_entries_in_peoples_words() -> None:
         "deadline asked for: 12-07 18:00"
     unknown = OrderEvent(at, "workorder.hold_records", None, None, "", "audit", data={"held_by": "8001"})
     assert wo.describe_event(unknown, lang="zh_CN") == "held_by: 8001"  # no catalog name: shown as recorded
+
+
+def test_a_handover_export_reads_the_desks_sentences_in_the_export_language() -> None:
+    from tests.unit.test_handover_export import item, sample_note
+
+    reason = message("callback.reason_periodic", tier=message("tier.vip"), month="2026-11",
+                     methods=listing([message("callback.method_phone")]))
+    set_language("en")  # compiled on an English desk: the title as text is English
+    callback = item("callback", "13", reason.render(), category="periodic", title_message=reason.dumps())
+    note = sample_note(items=(callback,))
+    from agentdesk.services.handover_export import export
+
+    for fmt in ("csv", "json", "md"):
+        zh = export([note], fmt, lang="zh_CN").decode("utf-8-sig")
+        en = export([note], fmt, lang="en").decode("utf-8-sig")
+        assert "VIP客户 2026-11 定期回访（电话）" in zh and "periodic callback" not in zh, fmt
+        assert "VIP customer periodic callback 2026-11 (phone)" in en, fmt

@@ -28,7 +28,7 @@ def _item_json(item: HandoverItem) -> dict[str, Any]:
         "kind": item.kind, "ref": item.ref, "entity_id": item.entity_id, "title": item.title,
         "category": item.category, "status": item.status, "badge": item.badge, "due_at": _iso(item.due_at),
         "created_at": _iso(item.created_at), "customer_name": item.customer_name, "phone": item.phone,
-        "detail": item.detail,
+        "detail": item.detail, **({"title_message": item.title_message} if item.title_message else {}),
     }
 
 
@@ -40,7 +40,7 @@ def _item_from_json(data: dict[str, Any]) -> HandoverItem:
         customer_name=str(data.get("customer_name") or ""), phone_masked=_masked(phone),
         detail=str(data.get("detail") or ""), phone=phone, entity_id=data.get("entity_id"),
         category=str(data.get("category") or ""), badge=str(data.get("badge") or ""),
-        created_at=_from_iso(data.get("created_at")),
+        created_at=_from_iso(data.get("created_at")), title_message=data.get("title_message") or None,
     )
 
 

@@ -78,6 +78,7 @@ def _work_order_items(session: Session, agent_id: int, at: datetime, left_off: d
             due_at=_nearest_deadline(o, at), status=o.status,
             customer_name=row.customer_name, phone_masked=_masked(phone), detail=row.department, phone=phone,
             entity_id=o.id, category=o.kind, badge=row.badge, created_at=o.created_at,
+            title_message=o.description_message,
         ))
     return _capped(items, "work_order", left_off)
 
@@ -133,6 +134,7 @@ def _callback_items(session: Session, agent_id: int, shift_end: datetime, at: da
             customer_name=c.contact_name or names.get(c.customer_id, "") or "",
             phone_masked=_masked(phone), detail=numbers.get(c.work_order_id, "") or "", phone=phone,
             entity_id=c.id, category=c.kind, badge="overdue" if c.due_at < at else "", created_at=c.created_at,
+            title_message=c.reason_message,
         )
         (follow if kind == "follow_up" else other).append(item)
     unread = queue_total - len(queue)  # queue callbacks never fetched

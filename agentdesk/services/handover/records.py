@@ -42,6 +42,9 @@ class HandoverItem:
     category: str = ""  # code: order kind, callback kind, outage services ("tv,broadband"), call type
     badge: str = ""  # work orders: on_time | warning | overdue | paused; callbacks: "overdue" or ""
     created_at: datetime | None = None  # created / declared / call started
+    # The desk's own sentence behind the title (services.messages JSON), rendered in the reader's
+    # language at display and export; ``title`` is its text as compiled, or the user's words.
+    title_message: str | None = None
 
 
 @dataclass(frozen=True)
