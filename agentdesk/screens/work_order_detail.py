@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
-from agentdesk.services.workorders import DelayInfo, OrderDetail
+from agentdesk.services.workorders import DelayInfo, OrderDetail, describe_event
 from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.labels import label_or_code
 from agentdesk.ui.text import fmt_time, plain, safe
@@ -119,8 +119,6 @@ class WorkOrderDetailScreen(ScreenBase[None]):
         self.query_one("#order-delays", Static).update(Content("\n".join(delays)))
         table = self.query_one("#history", DataTable)
         table.clear()
-        from agentdesk.services.workorders.history import describe_event
-
         for event in detail.events:
             who = f"{event.agent_number or ''} {event.agent_name or ''}".strip() or "—"
             table.add_row(Content(fmt_time(event.at)), safe(who), Content(t_event(event.kind)),
