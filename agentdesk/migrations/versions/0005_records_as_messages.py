@@ -193,18 +193,14 @@ def downgrade() -> None:
     from agentdesk.services.messages import loads
 
     conn = op.get_bind()
-    for cid, stored in conn.execute(sa.text(
-            "SELECT id, reason_message FROM callbacks WHERE reason_message IS NOT NULL")).all():
-        message = loads(stored)
-        if message is not None:
-            conn.execute(sa.text("UPDATE callbacks SET reason = :r WHERE id = :id"),
-                         {"r": message.render("zh_CN"), "id": cid})
-    for oid, stored in conn.execute(sa.text(
-            "SELECT id, description_message FROM work_orders WHERE description_message IS NOT NULL")).all():
-        message = loads(stored)
-        if message is not None:
-            conn.execute(sa.text("UPDATE work_orders SET description = :d WHERE id = :id"),
-                         {"d": message.render("zh_CN"), "id": oid})
+    for table, text_column, message_column in (("callbacks", "reason", "reason_message"),
+                                               ("work_orders", "description", "description_message")):
+        for row_id, stored in conn.execute(sa.text(
+                f"SELECT id, {message_column} FROM {table} WHERE {message_column} IS NOT NULL")).all():
+            message = loads(stored)
+            if message is not None:
+                conn.execute(sa.text(f"UPDATE {table} SET {text_column} = :t WHERE id = :id"),
+                             {"t": message.render("zh_CN"), "id": row_id})
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of work_orders would trip its
     # foreign keys.
     op.drop_column("work_orders", "description_message")
