@@ -78,7 +78,7 @@ class OrderEvent:
     kind: str  # WorkOrderEvent kind ("created", "status", "pause", …) or audit action
     agent_number: str | None
     agent_name: str | None
-    detail: str  # "key: value; …" of the recorded detail (user text included as data)
+    detail: str  # the entry in people's words, in the language it was read in (history.describe_event)
     source: str = "event"  # "event" (WorkOrderEvent) or "audit" (AuditEvent)
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
