@@ -126,6 +126,10 @@ class LocalDesk:
 
     # -- the requests on a call ---------------------------------------------------------------
 
+    def set_request_type(self, call_id: int, code: str) -> None:
+        with self.db.write() as session:
+            calls.set_request_type(session, call_id, code, actor=self.actor)
+
     def departments(self) -> list[calls.DepartmentInfo]:
         with self.db.read() as session:
             return calls.list_departments(session)

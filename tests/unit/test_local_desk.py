@@ -38,3 +38,16 @@ def test_a_failed_login_leaves_the_previous_agent(desk: LocalDesk) -> None:
     with pytest.raises(LoginFailed):
         desk.login("1025", "0000")
     assert desk.actor.id == first.agent.id
+
+
+def test_a_request_type_is_recorded_as_the_table_has_it(desk: LocalDesk, db) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.services.errors import InvalidInput
+
+    desk.login("1024", "1024")
+    call = desk.start_call()
+    desk.set_request_type(call.id, "praise")
+    with db.read() as session:
+        row = session.get(Call, call.id)
+        assert row is not None and row.request_type == "praise"
+    with pytest.raises(InvalidInput):
+        desk.set_request_type(call.id, "no-such-type")
