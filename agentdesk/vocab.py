@@ -28,6 +28,25 @@ DONE_ORDER_STATUSES: tuple[WorkOrderStatus, ...] = (
     WorkOrderStatus.RESOLVED, WorkOrderStatus.CALLBACK, WorkOrderStatus.CLOSED)
 #: Done but not closed: waiting on a callback (closing it is the callback's outcome).
 AWAITING_CALLBACK_STATUSES: tuple[WorkOrderStatus, ...] = (WorkOrderStatus.RESOLVED, WorkOrderStatus.CALLBACK)
+#: Not closed yet: what a customer's card lists as still going on.
+UNCLOSED_ORDER_STATUSES: tuple[WorkOrderStatus, ...] = OPEN_ORDER_STATUSES + AWAITING_CALLBACK_STATUSES
+
+_W = WorkOrderStatus
+#: The life cycle: where an order may go from each status, in the order a person is offered
+#: them. Back to in progress from a done status is a reopening (a reason is required).
+NEXT_ORDER_STATUSES: dict[str, tuple[WorkOrderStatus, ...]] = {
+    _W.NEW: (_W.DISPATCHED, _W.IN_PROGRESS),
+    _W.DISPATCHED: (_W.IN_PROGRESS, _W.RESOLVED),
+    _W.IN_PROGRESS: (_W.RESOLVED,),
+    _W.RESOLVED: (_W.CALLBACK, _W.CLOSED, _W.IN_PROGRESS),
+    _W.CALLBACK: (_W.CLOSED, _W.IN_PROGRESS),
+    _W.CLOSED: (_W.IN_PROGRESS,),
+}
+
+
+def is_reopening(old: str, new: str) -> bool:
+    """Whether moving an order from ``old`` to ``new`` reopens it."""
+    return new == WorkOrderStatus.IN_PROGRESS and old in DONE_ORDER_STATUSES
 
 
 class OrderEventKind(StrEnum):
@@ -112,8 +131,10 @@ __all__ = [
     "AWAITING_CALLBACK_STATUSES",
     "DONE_ORDER_STATUSES",
     "ESCALATION_LEVELS",
+    "NEXT_ORDER_STATUSES",
     "OPEN_CALLBACK_STATUSES",
     "OPEN_ORDER_STATUSES",
+    "UNCLOSED_ORDER_STATUSES",
     "Badge",
     "CallbackKind",
     "CallbackOutcome",
@@ -123,4 +144,5 @@ __all__ = [
     "OrderEventKind",
     "WorkOrderStatus",
     "after_order_kind",
+    "is_reopening",
 ]

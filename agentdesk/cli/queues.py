@@ -30,6 +30,7 @@ import typer
 
 from agentdesk.cli.common import DbOpt, console, fail, parse_iso, print_json, reading, when
 from agentdesk.i18n import t
+from agentdesk.vocab import WorkOrderStatus
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from agentdesk.services.workorders import Page
 
 #: Work-order statuses (kept here too so ``--help`` needs no database stack).
-ORDER_STATUSES = ("new", "dispatched", "in_progress", "resolved", "callback", "closed")
+ORDER_STATUSES = tuple(WorkOrderStatus)
 ORDER_JSON_KEYS = ("id", "number", "kind", "severity", "status", "department", "customer_name", "phone_masked",
                    "created_at", "resolve_by", "badge", "escalation_level", "owner_number")
 CALLBACK_JSON_KEYS = ("id", "kind", "due_at", "customer_name", "phone_masked", "reason", "status", "attempts",

@@ -9,15 +9,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import t
-
-NEXT_STATUSES = {
-    "new": ("dispatched", "in_progress"),
-    "dispatched": ("in_progress", "resolved"),
-    "in_progress": ("resolved",),
-    "resolved": ("callback", "closed", "in_progress"),
-    "callback": ("closed", "in_progress"),
-    "closed": ("in_progress",),
-}
+from agentdesk.vocab import NEXT_ORDER_STATUSES, is_reopening
 
 
 class StatusChangeScreen(FormScreen[tuple[str, str] | None]):
@@ -28,12 +20,11 @@ class StatusChangeScreen(FormScreen[tuple[str, str] | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        choices = NEXT_STATUSES.get(self.current, ())
+        choices = NEXT_ORDER_STATUSES.get(self.current, ())
         with Vertical(classes="dialog"):
             yield Static(Content(t("orders.change_status", status=t("status." + self.current))),
                          classes="dialog-title")
-            yield Select([(Content(t("orders.to_" + s if s == "in_progress" and self.current in
-                                      ("resolved", "callback", "closed") else "status." + s)), s)
+            yield Select([(Content(t("orders.to_" + s if is_reopening(self.current, s) else "status." + s)), s)
                           for s in choices], id="new-status", allow_blank=False,
                          value=choices[0] if choices else Select.NULL)
             yield Static(Content(t("prompt.reason")), classes="field-label")
@@ -47,7 +38,7 @@ class StatusChangeScreen(FormScreen[tuple[str, str] | None]):
         reason = self.query_one("#reason", Input).value.strip()
         if not isinstance(status, str):
             return
-        reopening = status == "in_progress" and self.current in ("resolved", "callback", "closed")
+        reopening = is_reopening(self.current, status)
         if reopening and not reason:
             self.field_error("reason", t("field.required"))
             return

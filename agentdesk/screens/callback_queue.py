@@ -19,9 +19,10 @@ from agentdesk.services.workorders import Page
 from agentdesk.ui.columns import fit_widths
 from agentdesk.ui.labels import callback_kind
 from agentdesk.ui.text import fmt_time, safe
+from agentdesk.vocab import CallbackStatus
 from agentdesk.widgets.paged_table import Cursor
 
-VIEWS = ("pending", "claimed", "done", "unreachable")
+VIEWS = (CallbackStatus.PENDING, CallbackStatus.CLAIMED, CallbackStatus.DONE, CallbackStatus.UNREACHABLE)
 COLUMNS = ("due", "kind", "customer", "phone", "attempts", "order", "claimed", "reason")
 # 11-23 09:00, a name, 138****1234, a count, GD20261121-000123, an agent number
 FIXED_WIDTHS = {"due": 11, "customer": 12, "phone": 12, "attempts": 3, "order": 17, "claimed": 4}

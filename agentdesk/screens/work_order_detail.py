@@ -19,10 +19,10 @@ from agentdesk.services.workorders import DelayInfo, OrderDetail, describe_event
 from agentdesk.ui.base import ScreenBase
 from agentdesk.ui.labels import label_or_code
 from agentdesk.ui.text import fmt_time, plain, safe
+from agentdesk.vocab import OPEN_ORDER_STATUSES
 from agentdesk.widgets.deadline_badge import badge
 
 CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by", "callback_by")
-OPEN = ("new", "dispatched", "in_progress")
 
 
 class WorkOrderDetailScreen(ScreenBase[None]):
@@ -77,7 +77,7 @@ class WorkOrderDetailScreen(ScreenBase[None]):
         if self.detail is None:
             return action == "app.pop_screen" or None
         row = self.detail.row
-        is_open = row.status in OPEN
+        is_open = row.status in OPEN_ORDER_STATUSES
         if action == "pause_toggle":
             return is_open
         if action == "request_delay":

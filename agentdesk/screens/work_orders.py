@@ -22,10 +22,11 @@ from agentdesk.services.calls import DepartmentInfo
 from agentdesk.services.workorders import BADGES, ESCALATION_LEVELS, STATUSES, OrderRow, Page
 from agentdesk.ui.columns import fit_widths
 from agentdesk.ui.text import fmt_time, safe
+from agentdesk.vocab import WorkOrderStatus
 from agentdesk.widgets.deadline_badge import badge
 from agentdesk.widgets.paged_table import Cursor
 
-STATUS_FILTERS = ("open", "new", "dispatched", "in_progress", "resolved", "callback", "closed")
+STATUS_FILTERS = ("open", *WorkOrderStatus)
 KIND_FILTERS = ("repair", "restore", "install", "business", "complaint", "consult")
 COLUMNS = ("number", "badge", "due", "status", "kind", "department", "customer", "phone", "level")
 FIXED_WIDTHS = {"number": 17, "due": 11, "phone": 12}  # GD20261121-000123, 11-23 09:00, 138****1234

@@ -13,8 +13,7 @@ from agentdesk.models import Agent, Call, Callback, Department, Shift, WorkOrder
 from agentdesk.services.accounts import AgentInfo, require_lead
 from agentdesk.services.callbacks import CallbackRow, queue
 from agentdesk.services.workorders import DelayInfo, OrderRow, pending_delays, warning_and_overdue
-
-OPEN = ("new", "dispatched", "in_progress")
+from agentdesk.vocab import OPEN_CALLBACK_STATUSES, OPEN_ORDER_STATUSES
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def board(session: Session, *, actor: AgentInfo, now: datetime, since: datetime)
     rows = session.execute(
         select(col(Department.name), col(WorkOrder.status), func.count())
         .join(Department, col(Department.id) == col(WorkOrder.department_id), isouter=True)
-        .where(col(WorkOrder.status).in_(OPEN))
+        .where(col(WorkOrder.status).in_(OPEN_ORDER_STATUSES))
         .group_by(Department.name, WorkOrder.status)
         .order_by(Department.name, WorkOrder.status)
     ).all()
@@ -54,7 +53,7 @@ def board(session: Session, *, actor: AgentInfo, now: datetime, since: datetime)
     day_end = day_start + timedelta(days=1)
     due_today = session.execute(
         select(func.count()).select_from(Callback)
-        .where(col(Callback.status).in_(("pending", "claimed")), col(Callback.due_at) >= day_start,
+        .where(col(Callback.status).in_(OPEN_CALLBACK_STATUSES), col(Callback.due_at) >= day_start,
                col(Callback.due_at) < day_end)
     ).scalar_one()
     overdue_callbacks = queue(session, due_before=now, page_size=30).rows

@@ -14,9 +14,9 @@ from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department
 from agentdesk.normalize import LANDLINE, MOBILE, clean_text, mask_phone, search_digits, strip_invisible
 from agentdesk.services.messages import stored_text
 from agentdesk.services.rows import get_or_not_found, row_id, table_of
+from agentdesk.vocab import OPEN_CALLBACK_STATUSES, UNCLOSED_ORDER_STATUSES
 
 SEARCH_LIMIT = 20
-OPEN_ORDER_STATUSES = ("new", "dispatched", "in_progress", "resolved", "callback")
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
         for o, dept in session.execute(
             select(WorkOrder, col(Department.name))
             .join(Department, col(Department.id) == col(WorkOrder.department_id), isouter=True)
-            .where(col(WorkOrder.customer_id) == customer_id, col(WorkOrder.status).in_(OPEN_ORDER_STATUSES))
+            .where(col(WorkOrder.customer_id) == customer_id, col(WorkOrder.status).in_(UNCLOSED_ORDER_STATUSES))
             .order_by(col(WorkOrder.resolve_by))
             .limit(10)
         ).all()
@@ -277,7 +277,7 @@ def customer_card(session: Session, customer_id: int, now: datetime) -> Customer
         CallbackLine(cb.id, cb.kind, cb.due_at, stored_text(cb.reason_message, cb.reason))
         for cb in session.execute(
             select(Callback)
-            .where(col(Callback.customer_id) == customer_id, col(Callback.status).in_(("pending", "claimed")))
+            .where(col(Callback.customer_id) == customer_id, col(Callback.status).in_(OPEN_CALLBACK_STATUSES))
             .order_by(col(Callback.due_at)).limit(10)
         ).scalars()
     )

@@ -56,13 +56,13 @@ from agentdesk.services.handover.records import (
     ITEM_KINDS,
     MAX_NOTES,
     NEXT_SHIFT_LENGTH,
-    OPEN_CALLBACK_STATUSES,
     UNACKNOWLEDGED_DAYS,
     HandoverCounts,
     HandoverDraft,
     HandoverItem,
     HandoverNoteInfo,
 )
+from agentdesk.vocab import OPEN_CALLBACK_STATUSES
 
 __all__ = [
     "BODY_VERSION",

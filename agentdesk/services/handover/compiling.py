@@ -18,7 +18,6 @@ from agentdesk.services.handover.records import (
     DRAFT_FORM,
     NEXT_SHIFT_LENGTH,
     NONE,
-    OPEN_CALLBACK_STATUSES,
     HandoverCounts,
     HandoverDraft,
     HandoverItem,
@@ -31,6 +30,7 @@ from agentdesk.services.handover.records import (
 from agentdesk.services.messages import stored_text
 from agentdesk.services.phones import first_phones
 from agentdesk.services.rows import row_id
+from agentdesk.vocab import OPEN_CALLBACK_STATUSES
 
 MAX_ITEMS_PER_KIND = 200
 

@@ -20,7 +20,6 @@ UNACKNOWLEDGED_DAYS = 7
 MAX_NOTES = 4000
 BODY_VERSION = 1
 DRAFT_FORM = "handover"
-OPEN_CALLBACK_STATUSES = ("pending", "claimed")
 NONE = "none"  # the counts' key for a call with no request type / outcome yet
 
 

@@ -45,23 +45,11 @@ from agentdesk.services.workorders.common import (
 )
 from agentdesk.services.workorders.pausing import shift_after_resume
 from agentdesk.services.workorders.rows import order_rows
-from agentdesk.vocab import CallbackStatus, OrderEventKind, WorkOrderStatus
+from agentdesk.vocab import NEXT_ORDER_STATUSES, CallbackStatus, OrderEventKind, WorkOrderStatus
 
 _S = WorkOrderStatus
-TRANSITIONS: frozenset[tuple[str, str]] = frozenset({
-    (_S.NEW, _S.DISPATCHED),
-    (_S.NEW, _S.IN_PROGRESS),
-    (_S.DISPATCHED, _S.IN_PROGRESS),
-    (_S.DISPATCHED, _S.RESOLVED),
-    (_S.IN_PROGRESS, _S.RESOLVED),
-    (_S.RESOLVED, _S.CALLBACK),
-    (_S.RESOLVED, _S.CLOSED),
-    (_S.CALLBACK, _S.CLOSED),
-    # reopen (reason required)
-    (_S.RESOLVED, _S.IN_PROGRESS),
-    (_S.CALLBACK, _S.IN_PROGRESS),
-    (_S.CLOSED, _S.IN_PROGRESS),
-})
+TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    (old, new) for old, nexts in NEXT_ORDER_STATUSES.items() for new in nexts)
 
 
 def _apply_status(
