@@ -11,6 +11,7 @@ from textual.widgets.selection_list import Selection
 from agentdesk.dialogs.form import FormScreen
 from agentdesk.i18n import get_language, t
 from agentdesk.services.calls import CHECKLIST_ITEMS
+from agentdesk.ui.key_names import KeyNames
 
 
 class ChecklistScreen(FormScreen[dict[str, bool] | None]):
@@ -28,7 +29,7 @@ class ChecklistScreen(FormScreen[dict[str, bool] | None]):
                 id="checklist",
             )
             yield Static("", id="form-error", classes="field-error", markup=False)
-            yield Static(Content(t("checklist.hint")), classes="step-hint")
+            yield Static(Content(t("checklist.hint", key=KeyNames(self))), classes="step-hint")
         yield Footer()
 
     def action_save(self) -> None:

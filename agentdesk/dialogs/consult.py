@@ -19,6 +19,7 @@ from agentdesk.i18n import t
 from agentdesk.normalize import cjk_wrap
 from agentdesk.services.calls import CallerInfo, FollowUpInfo
 from agentdesk.services.kb import KbArticleView, KbHit
+from agentdesk.ui.key_names import KeyNames
 from agentdesk.ui.text import fmt_time, plain, safe
 
 
@@ -126,7 +127,8 @@ class ConsultScreen(RequestForm):
             table.add_row(safe(hit.title), safe(hit.category), key=str(hit.id))
         if not event.hits:
             self.article = None
-            self.query_one("#kb-article-text", Static).update(Content(event.refused or t("consult.no_results")))
+            empty = event.refused or t("consult.no_results", key=KeyNames(self))
+            self.query_one("#kb-article-text", Static).update(Content(empty))
 
     @on(ArticleLoaded)
     def _article_loaded(self, event: ArticleLoaded) -> None:

@@ -16,6 +16,7 @@ from agentdesk.i18n import t
 from agentdesk.services.handover import HandoverNoteInfo
 from agentdesk.services.messages import stored_text
 from agentdesk.ui.base import DialogBase
+from agentdesk.ui.key_names import KeyNames
 from agentdesk.ui.text import fmt_time, plain
 
 
@@ -52,7 +53,7 @@ class HandoverAckScreen(DialogBase[None]):
             yield Static(Content(t("handover_ui.ack_title", count=len(self.notes))), classes="dialog-title")
             for note in self.notes:
                 yield Static(note_text(note), classes="handover-note")
-            yield Static(Content(t("handover_ui.ack_hint")), classes="step-hint")
+            yield Static(Content(t("handover_ui.ack_hint", key=KeyNames(self))), classes="step-hint")
         yield Footer()
 
     def action_later(self) -> None:

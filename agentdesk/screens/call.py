@@ -27,6 +27,7 @@ from agentdesk.services.outages import OutageInfo
 from agentdesk.services.requests import REQUESTS
 from agentdesk.ui.base import Quit, ScreenBase
 from agentdesk.ui.drafts import DraftKeeper
+from agentdesk.ui.key_names import KeyNames
 from agentdesk.ui.text import fmt_time, safe
 from agentdesk.widgets.customer_card import CustomerCardView
 from agentdesk.widgets.outage_alert import OutageAlert
@@ -121,16 +122,17 @@ class CallScreen(DraftKeeper, ScreenBase[CallEnded | None]):
                 yield Static(Content(t("call.identify_title")), classes="step-title")
                 yield Input(id="caller-search", placeholder=t("call.search_placeholder"))
                 yield DataTable(id="caller-results", cursor_type="row", zebra_stripes=True)
-                yield Static(Content(t("call.identify_hint")), classes="step-hint")
+                yield Static(Content(t("call.identify_hint", key=KeyNames(self))), classes="step-hint")
             with VerticalScroll(id=STEP_CARD):
                 yield Vertical(id="card-holder")
-                yield Static(Content(t("call.request_hint")), classes="step-hint", id="request-hint")
+                yield Static(Content(t("call.request_hint", key=KeyNames(self))), classes="step-hint",
+                             id="request-hint")
             with Vertical(id=STEP_CLOSING):
                 yield Static(Content(t("call.closing_title")), classes="step-title")
                 yield Static(Content(t("call.summary_label")), classes="field-label")
                 yield PhraseArea(id="summary", placeholder=t("call.summary_placeholder"))
                 yield Static("", id="closing-error", classes="field-error", markup=False)
-                yield Static(Content(t("call.closing_hint")), classes="step-hint")
+                yield Static(Content(t("call.closing_hint", key=KeyNames(self))), classes="step-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -215,7 +217,7 @@ class CallScreen(DraftKeeper, ScreenBase[CallEnded | None]):
         now = time.monotonic()
         if now - self._quit_armed_at > QUIT_CONFIRM_SECONDS:
             self._quit_armed_at = now
-            self.notify(t("app.quit_in_call"), severity="warning", markup=False)
+            self.notify(t("app.quit_in_call", key=KeyNames(self)), severity="warning", markup=False)
             return Quit.HANDLED
         return Quit.EXIT
 

@@ -17,6 +17,7 @@ from agentdesk.i18n import get_language, t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.callbacks import CallbackRow
 from agentdesk.ui.base import ScreenBase
+from agentdesk.ui.key_names import KeyNames
 from agentdesk.ui.labels import callback_kind
 from agentdesk.ui.text import fmt_time, plain, safe
 from agentdesk.widgets.script_panel import ScriptPanel
@@ -77,7 +78,7 @@ class CallbackCallScreen(ScreenBase[dict | None]):
             yield Static(Content(t("callbacks.note")), classes="field-label")
             yield Input(id="note", placeholder=t("callbacks.note_placeholder"))
             yield Static("", id="note-error", classes="field-error", markup=False)
-            yield Static(Content(t("callbacks.hint")), classes="step-hint")
+            yield Static(Content(t("callbacks.hint", key=KeyNames(self))), classes="step-hint")
         yield Footer()
 
     def on_mount(self) -> None:

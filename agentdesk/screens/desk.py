@@ -17,6 +17,7 @@ from agentdesk.services.accounts import LoginResult
 from agentdesk.services.drafts import UnfinishedCall
 from agentdesk.services.handover import HandoverNoteInfo
 from agentdesk.ui.base import Quit, ScreenBase
+from agentdesk.ui.key_names import KeyNames
 from agentdesk.widgets.outage_banner import OutageBanner
 from agentdesk.widgets.status_bar import StatusBar
 
@@ -60,7 +61,7 @@ class DeskScreen(ScreenBase[None]):
         with Vertical(id="desk-main"):
             with Vertical(id="idle-panel"):
                 yield Static(Content(t("desk.idle_title")), id="idle-title")
-                yield Static(Content(t("desk.idle_hint")), id="idle-hint")
+                yield Static(Content(t("desk.idle_hint", key=KeyNames(self))), id="idle-hint")
         yield Footer()
 
     def action_new_call(self) -> None:

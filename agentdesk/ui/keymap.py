@@ -23,6 +23,7 @@ from textual.dom import DOMNode
 import agentdesk
 from agentdesk.i18n import catalog, get_language, t
 from agentdesk.keymap import BoundKey, Keymap, Scope, keymap_path, read_keymap
+from agentdesk.ui.key_names import remember_keymap
 from agentdesk.ui.textual_keys import widget_key
 
 _DECLARES_BINDINGS = re.compile(r"^\s+BINDINGS\b[^=\n]*=", re.MULTILINE)
@@ -162,6 +163,7 @@ def install_user_keymap(app: App[Any]) -> None:
 
 
 def apply_keymap(app: App[Any], keymap: Keymap) -> None:
+    remember_keymap(app, keymap.keys)
     app.set_keymap(keymap.textual_keymap())
     for binding in _merged(type(app)):
         # The footer finds the palette's hint by this key, not by the binding's id.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.keys import Keys, _character_to_key
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._key_panel import BindingsTable
 
@@ -47,6 +47,8 @@ async def test_a_remapped_key_works_and_shows_in_footer_and_key_panel(desk, tmp_
         footer = _footer_keys(app)
         assert footer["new_call"] == "f3" and footer["toggle_keys"] == "f12"
         assert footer["command_palette"] == "f11"  # the footer's palette hint follows it too
+        hint = str(app.screen.query_one("#idle-hint", Static).render())
+        assert hint == "来电时按 F3 接听；F11 打开命令面板；F12 查看全部按键。"  # the hint names the new keys
 
         await pilot.press("f1")  # no longer the key panel's key
         await pilot.pause()
