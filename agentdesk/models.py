@@ -303,3 +303,38 @@ class ChangeCounter(SQLModel, table=True):
     __tablename__ = "change_counters"
     topic: str = Field(primary_key=True, max_length=32)
     value: int = 0
+
+
+class ChangeEvent(SQLModel, table=True):
+    """One committed change a desk may be showing: written in the changing transaction, read
+    by the server's change feed (and an embedded desk) to tell desks what to reload."""
+
+    __tablename__ = "change_events"
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=16)
+    ref_id: int | None = None
+    agent_id: int | None = None  # the agent it is addressed to (a forced logout), else everyone
+    at: NaiveDatetime = Field(index=True)
+
+
+class DeskSession(SQLModel, table=True):
+    """A login through ``agentdesk serve``: the desk holds the token, the database its hash."""
+
+    __tablename__ = "desk_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    agent_id: int = Field(foreign_key="agents.id", index=True)
+    shift_id: int | None = Field(default=None, foreign_key="shifts.id")
+    client: str = Field(default="", max_length=64)
+    created_at: NaiveDatetime
+    expires_at: NaiveDatetime
+    revoked_at: NaiveDatetime | None = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Wrong PINs counted per client address, so one address cannot try number after number."""
+
+    __tablename__ = "login_throttle"
+    address: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    window_started_at: NaiveDatetime

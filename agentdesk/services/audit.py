@@ -11,6 +11,11 @@ from sqlmodel import Session, col
 
 from agentdesk import clock
 from agentdesk.models import Agent, AuditEvent
+from agentdesk.services import changes
+
+# Every state change writes its audit row through here, so every writing path has imported
+# this module: the change events (services/changes.py) are watched from the first write.
+changes.install()
 
 
 def record(

@@ -22,7 +22,7 @@ from agentdesk import clock
 from agentdesk.db import Database
 from agentdesk.models import Agent, Callback, Customer, WorkOrder
 from agentdesk.normalize import mask_phone
-from agentdesk.services import audit
+from agentdesk.services import audit, changes
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import InvalidInput
 from agentdesk.services.messages import stored_text
@@ -154,6 +154,7 @@ def _claim(session: Session, actor: AgentInfo, *, postgres: bool) -> CallbackRow
         )
         if isinstance(result, CursorResult) and result.rowcount == 1:
             audit.record(session, "callback.claim", actor_id=actor.id, entity="callback", entity_id=candidate)
+            changes.note(session, changes.Topic.CALLBACK, candidate)
             session.flush()
             cb = session.get(Callback, candidate, populate_existing=True)
             assert cb is not None
