@@ -133,7 +133,7 @@ def latest(session: Session) -> int:
 
 def since(session: Session, last_id: int, *, limit: int = 1000) -> list[Change]:
     rows = session.execute(
-        select(ChangeEvent.id, ChangeEvent.topic, ChangeEvent.ref_id, ChangeEvent.agent_id)
+        select(col(ChangeEvent.id), col(ChangeEvent.topic), col(ChangeEvent.ref_id), col(ChangeEvent.agent_id))
         .where(col(ChangeEvent.id) > last_id).order_by(col(ChangeEvent.id)).limit(limit)
     ).all()
     return [Change(int(r[0]), str(r[1]), r[2], r[3]) for r in rows]
