@@ -10,10 +10,10 @@ before that only waits (no import of the database stack competes with the first 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from agentdesk.db import Database
     from agentdesk.screens.desk import DeskScreen
     from agentdesk.screens.login import LoginScreen
+    from agentdesk.services.changes import Change
     from agentdesk.services.outages import OutageInfo
 
 OUTAGE_POLL_SECONDS = 0.5
@@ -56,13 +57,16 @@ class AgentDeskApp(App[None]):
         super().__init__()
         localize_bindings(self)
         self.settings = settings
-        self._db_future: Future[Database] = Future()
+        self._db_future: Future[Database | None] = Future()  # None: a desk on a server
         self._desk: Desk | None = None
         # Outage broadcast: a cheap counter polled every half second, the active outages
         # published to every banner through this signal.
         self.outages_signal: Signal[list[OutageInfo]] = Signal(self, "outages")
         self.active_outages: list[OutageInfo] = []
         self.policy_label = settings.policy
+        self.link_text: str | None = None  # the status bar's word on the server link
+        self.link_offline = False
+        self._changes_stop = threading.Event()
 
     async def on_event(self, event: events.Event) -> None:
         # Every field gets pasted text through here: cleaned once, before Input or TextArea
@@ -82,6 +86,7 @@ class AgentDeskApp(App[None]):
         self.call_after_refresh(self.open_database)
         self._install_signal_handlers()
         self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)
+        self.set_interval(1.0, self._read_link_status)
 
     # ---- the database and the facade ---------------------------------------------------------
 
@@ -94,6 +99,9 @@ class AgentDeskApp(App[None]):
         from agentdesk.ui.keymap import install_user_keymap
 
         install_user_keymap(self)  # before the workers go: the screens it imports are not raced
+        if self.settings.servers:
+            self._open_server()
+            return
         try:
             from agentdesk.client.local import LocalDesk
             from agentdesk.db import open_database
@@ -108,11 +116,84 @@ class AgentDeskApp(App[None]):
         except Exception:  # the preset's name stays on the status line
             pass
         self._db_future.set_result(db)
+        self._watch_changes()
         # A large file's whole integrity check, when due: while the desk is in use.
         db.check_in_background(self._integrity_check_failed)
 
+    def _open_server(self) -> None:
+        """A desk on ``agentdesk serve``: no database here, the server's preset on the status line."""
+        from agentdesk.client.remote import RemoteDesk
+        from agentdesk.config import user_dir
+        from agentdesk.services.errors import ServiceError
+
+        desk = RemoteDesk(self.settings.servers, drafts_file=user_dir() / "offline-drafts.json")
+        self._desk = cast("Desk", desk)
+        try:
+            desk.agent_count()  # learns the server's preset; unreachable now is said at login
+            self.policy_label = policy_title(desk.policy or self.settings.policy)
+        except ServiceError:
+            pass
+        self._db_future.set_result(None)
+        self._watch_changes()
+
     def _database_open(self) -> bool:
         return self._db_future.done() and self._db_future.exception() is None
+
+    # ---- changes made elsewhere, pushed (a server) or polled (one PC) ------------------------------
+
+    def call_from_thread_quietly(self, callback: Callable[..., object], *args: object) -> bool:
+        try:
+            self.call_from_thread(callback, *args)
+        except RuntimeError:  # the desk is closing
+            return False
+        return True
+
+    def _watch_changes(self) -> None:
+        """One daemon thread for the desk's life (not a worker: nothing waits for it to end)."""
+        threading.Thread(target=self._changes_loop, name="agentdesk-changes", daemon=True).start()
+
+    def _changes_loop(self) -> None:
+        while not self._changes_stop.is_set():
+            try:
+                found = self.client().wait_changes(1.0)
+            except Exception:  # the database or the server away for a moment: the status bar says so
+                if self._changes_stop.wait(1.0):
+                    return
+                continue
+            if found and not self._changes_stop.is_set() and not self.call_from_thread_quietly(self._changes_arrived,
+                                                                                             found):
+                return
+
+    def _changes_arrived(self, found: list[Change]) -> None:
+        from agentdesk.services.changes import Topic
+        from agentdesk.ui.base import ScreenBase
+
+        if any(c.topic == Topic.LOGOUT for c in found):
+            self._forced_logout()
+            return
+        if any(c.topic in (Topic.OUTAGE, "resync") for c in found):
+            self.refresh_outages()
+        for screen in self.screen_stack:
+            if isinstance(screen, ScreenBase):
+                screen.changes_arrived(found)
+
+    def _forced_logout(self) -> None:
+        """The agent's sessions were ended (a lead, a PIN or role change): back to the login;
+        drafts were kept as typed."""
+        from agentdesk.screens.login import LoginScreen
+
+        if isinstance(self.screen, LoginScreen):
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+        self.notify(t("server.forced_logout"), severity="warning", timeout=30, markup=False)
+
+    def _read_link_status(self) -> None:
+        # A field the facade keeps up to date: no I/O here.
+        if self._desk is not None:
+            self.link_text = self._desk.link_status()
+            self.link_offline = getattr(self._desk, "online", None) is False
 
     def client(self, timeout: float | None = None) -> Desk:
         """The facade to the services; from a worker thread only (it waits for the opening)."""
@@ -128,6 +209,7 @@ class AgentDeskApp(App[None]):
             pass
 
     def on_unmount(self) -> None:
+        self._changes_stop.set()
         if self._database_open() and self._desk is not None:
             self._desk.close()
 

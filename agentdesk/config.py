@@ -1,6 +1,11 @@
-"""Settings: database URL, UI language, policy preset, data directory.
+"""Settings: database URL or server, UI language, policy preset, data directory.
 
-Precedence for each: command-line option, then environment variable, then default.
+Precedence for each: command-line option, then environment variable, then the config file
+(``config.toml`` in the user config directory, or the file ``AGENTDESK_CONFIG`` names), then
+the default. The config file is how a center's workstations are pointed at their servers::
+
+    server = ["https://desk1.center.lan:8765", "https://desk2.center.lan:8765"]
+    lang = "zh_CN"
 """
 
 from __future__ import annotations
@@ -48,11 +53,55 @@ def resolve_language(option: str | None = None, environ: dict[str, str] | None =
     return "zh_CN" if raw.lower().startswith("zh") else "en"
 
 
+def config_path(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if env.get("AGENTDESK_CONFIG"):
+        return Path(env["AGENTDESK_CONFIG"]).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def read_config(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """The config file's settings; {} when there is none. A file that cannot be read is an error
+    the desk reports at start (ValueError, worded by the caller)."""
+    import tomllib
+
+    path = config_path(environ)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def parse_servers(value: object) -> tuple[str, ...]:
+    """One URL, several separated by commas, or a list: each ``http(s)://host[:port]``."""
+    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    out = []
+    for item in items:
+        url = str(item).strip().rstrip("/")
+        if not url:
+            continue
+        if "://" not in url:
+            url = "http://" + url
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(url)
+        out.append(url)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str
     lang: str
     policy: str
+    servers: tuple[str, ...] = ()  # a desk on `agentdesk serve`: no database of its own
 
     @classmethod
     def load(
@@ -61,11 +110,18 @@ class Settings:
         lang: str | None = None,
         policy: str | None = None,
         default_db: Path | None = None,
+        server: str | None = None,
     ) -> Settings:
-        raw_db = db or os.environ.get("AGENTDESK_DB")
+        file = read_config() if not (db or os.environ.get("AGENTDESK_DB")) or not lang else {}
+        raw_db = db or os.environ.get("AGENTDESK_DB") or (str(file["db"]) if file.get("db") else None)
         url = normalize_db(raw_db) if raw_db else sqlite_url(default_db or default_db_path())
+        raw_server: object = server or os.environ.get("AGENTDESK_SERVER")
+        if not raw_server and not (db or os.environ.get("AGENTDESK_DB")):
+            raw_server = file.get("server")
         return cls(
             db_url=url,
-            lang=resolve_language(lang),
-            policy=policy or os.environ.get("AGENTDESK_POLICY") or DEFAULT_POLICY,
+            lang=resolve_language(lang or os.environ.get("AGENTDESK_LANG")
+                                  or (str(file["lang"]) if file.get("lang") else None)),
+            policy=policy or os.environ.get("AGENTDESK_POLICY") or str(file.get("policy") or "") or DEFAULT_POLICY,
+            servers=parse_servers(raw_server),
         )

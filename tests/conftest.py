@@ -70,7 +70,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Never touch the real user's data dir or pick up their settings.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # nor their keymap
-    for var in ("AGENTDESK_DB", "AGENTDESK_LANG", "AGENTDESK_POLICY", "AGENTDESK_PIN", "AGENTDESK_KEYMAP"):
+    for var in ("AGENTDESK_DB", "AGENTDESK_LANG", "AGENTDESK_POLICY", "AGENTDESK_PIN", "AGENTDESK_KEYMAP",
+                "AGENTDESK_SERVER", "AGENTDESK_CONFIG"):
         monkeypatch.delenv(var, raising=False)
 
 

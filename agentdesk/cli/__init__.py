@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-DESK_OPTIONS = ("--db", "--lang", "--policy")
+DESK_OPTIONS = ("--db", "--lang", "--policy", "--server")
 
 
 def desk_options(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> dict[str, str] | None:
@@ -67,7 +67,8 @@ def _run_desk(options: dict[str, str]) -> None:
     from agentdesk.config import Settings
     from agentdesk.i18n import set_language
 
-    settings = Settings.load(db=options.get("db"), lang=options.get("lang"), policy=options.get("policy"))
+    settings = Settings.load(db=options.get("db"), lang=options.get("lang"), policy=options.get("policy"),
+                             server=options.get("server"))
     set_language(settings.lang)
     from agentdesk.app import make_app
 

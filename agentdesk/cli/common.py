@@ -39,6 +39,8 @@ R = TypeVar("R")
 DbOpt = Annotated[str | None, typer.Option("--db", envvar="AGENTDESK_DB", help=t("cli.opt_db"), show_envvar=True)]
 LangOpt = Annotated[str | None, typer.Option("--lang", help=t("cli.opt_lang"))]
 PolicyOpt = Annotated[str | None, typer.Option("--policy", help=t("cli.opt_policy"))]
+ServerOpt = Annotated[str | None, typer.Option("--server", envvar="AGENTDESK_SERVER", help=t("server.opt_server"),
+                                               show_envvar=True)]
 
 
 def settings_from(ctx: typer.Context, db: str | None = None, lang: str | None = None,
@@ -52,6 +54,7 @@ def settings_from(ctx: typer.Context, db: str | None = None, lang: str | None = 
         lang=lang or base.get("lang"),
         policy=policy or base.get("policy"),
         default_db=default_db,
+        server=None if db else base.get("server"),
     )
     set_language(settings.lang)
     return settings

@@ -15,7 +15,7 @@ import typer
 from agentdesk.cli import common
 from agentdesk.cli.agent import agent_app
 from agentdesk.cli.audit import audit_app
-from agentdesk.cli.common import DbOpt, LangOpt, PolicyOpt, settings_from
+from agentdesk.cli.common import DbOpt, LangOpt, PolicyOpt, ServerOpt, settings_from
 from agentdesk.cli.db import db_app
 from agentdesk.cli.demo import demo
 from agentdesk.cli.handover import handover_app
@@ -24,14 +24,16 @@ from agentdesk.cli.keys import keys
 from agentdesk.cli.outage import outage_app
 from agentdesk.cli.policy import policy_app, sla_app
 from agentdesk.cli.queues import callbacks_app, workorders_app
+from agentdesk.cli.serve import serve
 from agentdesk.i18n import t
 
 app = typer.Typer(help=t("cli.help"), no_args_is_help=False, add_completion=False, rich_markup_mode=None)
 
 
 @app.callback(invoke_without_command=True)
-def root(ctx: typer.Context, db: DbOpt = None, lang: LangOpt = None, policy: PolicyOpt = None) -> None:
-    ctx.obj = {"db": db, "lang": lang, "policy": policy}
+def root(ctx: typer.Context, db: DbOpt = None, lang: LangOpt = None, policy: PolicyOpt = None,
+         server: ServerOpt = None) -> None:
+    ctx.obj = {"db": db, "lang": lang, "policy": policy, "server": server}
     settings = settings_from(ctx)
     if ctx.invoked_subcommand is None:
         common.run_desk(settings)
@@ -49,6 +51,7 @@ app.add_typer(handover_app, name="handover")
 app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
 app.command("keys", help=t("keymap.keys_help"))(keys)
+app.command("serve", help=t("server.serve_help"))(serve)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from agentdesk.services.board import BoardData
     from agentdesk.services.callbacks import CallbackRow
     from agentdesk.services.calls import CallerInfo, CallInfo, DepartmentInfo, FollowUpInfo, WorkOrderInfo
+    from agentdesk.services.changes import Change
     from agentdesk.services.complaints import Category, ComplaintInfo
     from agentdesk.services.customers import CustomerCard, CustomerHit
     from agentdesk.services.drafts import DraftInfo, UnfinishedCall
@@ -140,5 +141,16 @@ class Desk(Protocol):
     def compile_handover(self) -> HandoverDraft: ...
     def confirm_handover(self, *, notes: str, hand_over_open_calls: bool) -> HandoverNoteInfo: ...
     def export_handovers(self, *, scope: str, fmt: str, path: Path, overwrite: bool) -> Path: ...
+
+    # -- what changed elsewhere, and the link to it ----------------------------------------------
+    def wait_changes(self, timeout: float) -> list[Change]:
+        """Changes committed since the previous call that this agent's screens may be showing
+        (work orders, callbacks, outages, referrals for a lead, a forced logout); waits up to
+        ``timeout`` seconds for one. Called in a loop by one long-lived worker."""
+        ...
+
+    def link_status(self) -> str | None:
+        """A line for the status bar about the link to the server (None on one PC)."""
+        ...
 
     def close(self) -> None: ...

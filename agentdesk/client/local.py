@@ -21,6 +21,7 @@ from agentdesk.services import (
     board,
     callbacks,
     calls,
+    changes,
     complaints,
     contact,
     customers,
@@ -36,6 +37,7 @@ from agentdesk.services.errors import InvalidInput, PermissionDenied
 
 #: Linked-call counts change without a broadcast: the banner's outages are re-read this often anyway.
 OUTAGE_REFRESH_SECONDS = 10
+CHANGE_POLL_SECONDS = 0.5
 
 
 class LocalDesk:
@@ -45,6 +47,14 @@ class LocalDesk:
         self._login: LoginResult | None = None
         self._watcher: Watcher | None = None
         self._outages_read_at = -1e9
+        self._last_change: int | None = None
+
+    @classmethod
+    def acting(cls, db: Database, *, policy: str, login: LoginResult) -> LocalDesk:
+        """The facade for one request on the server: the agent and shift of its session."""
+        desk = cls(db, policy=policy)
+        desk._login = login
+        return desk
 
     @property
     def actor(self) -> AgentInfo:
@@ -339,23 +349,12 @@ class LocalDesk:
 
     def export_handovers(self, *, scope: str, fmt: str, path: Path, overwrite: bool) -> Path:
         """The agent's latest note (or today's notes) to a file, audited as the CLI's export is."""
-        from agentdesk.i18n import get_language
-        from agentdesk.services.handover_export import export
         from agentdesk.services.private_file import write_private
 
         path = path.resolve()
         if path.exists() and not overwrite:
             raise InvalidInput("handover_ui.export_exists", field="path", path=str(path))
-        with self.db.write() as session:
-            if scope == "today":
-                notes = handover.find_notes(session, date=date.fromordinal(clock.now().toordinal()))
-            else:
-                notes = handover.find_notes(session, agent_number=self.actor.number, shift="latest")
-            if not notes:
-                raise InvalidInput("handover_ui.export_none", field="form")
-            data = export(notes, fmt, lang=get_language())
-            # Audited with the notes read, before the file exists: as the CLI does.
-            handover.record_export(session, notes, fmt=fmt, actor=self.actor, destination=str(path))
+        data = self.export_handover_data(scope=scope, fmt=fmt, destination=str(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_private(path, data, overwrite=overwrite)
@@ -365,6 +364,47 @@ class LocalDesk:
             raise InvalidInput("handover.cli.write_failed", field="path", path=str(path),
                                error=exc.strerror or str(exc)) from None
         return path
+
+    def export_handover_data(self, *, scope: str, fmt: str, destination: str) -> bytes:
+        """The export's bytes, audited (with where they go) before any file exists: as the CLI does.
+        On a server the desk writes the file on its own machine."""
+        from agentdesk.i18n import get_language
+        from agentdesk.services.handover_export import export
+
+        with self.db.write() as session:
+            if scope == "today":
+                notes = handover.find_notes(session, date=date.fromordinal(clock.now().toordinal()))
+            else:
+                notes = handover.find_notes(session, agent_number=self.actor.number, shift="latest")
+            if not notes:
+                raise InvalidInput("handover_ui.export_none", field="form")
+            data = export(notes, fmt, lang=get_language())
+            handover.record_export(session, notes, fmt=fmt, actor=self.actor, destination=destination)
+        return data
+
+    # -- what changed elsewhere --------------------------------------------------------------
+
+    def wait_changes(self, timeout: float) -> list[changes.Change]:
+        """One PC polls the change events itself (a few desks on one file: cheap), every half second."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.db.read() as session:
+                if self._last_change is None:
+                    self._last_change = changes.latest(session)
+                    found: list[changes.Change] = []
+                else:
+                    found = changes.since(session, self._last_change)
+            if found:
+                self._last_change = found[-1].id
+                mine = changes.for_agent(found, self._login.agent if self._login else None)
+                if mine:
+                    return mine
+            if time.monotonic() >= deadline:
+                return []
+            time.sleep(min(CHANGE_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+
+    def link_status(self) -> str | None:
+        return None
 
     def close(self) -> None:
         self.db.dispose()

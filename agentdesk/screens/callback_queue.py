@@ -42,6 +42,7 @@ def callback_cells(row: CallbackRow) -> tuple[Content, ...]:
 
 
 class CallbackQueueScreen(PagedScreen[str]):
+    RELOAD_ON = ("callback",)
     AUTO_FOCUS = "#callbacks"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="callbacks.back"),

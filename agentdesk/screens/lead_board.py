@@ -26,6 +26,7 @@ BOARD_CELLS = (("board-overdue", "board.overdue"), ("board-warning", "board.warn
 
 
 class LeadBoardScreen(ScreenBase[None]):
+    RELOAD_ON = ("order", "referral", "callback", "agent", "outage")
     AUTO_FOCUS = "#board-overdue"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="board.back"),
@@ -78,6 +79,9 @@ class LeadBoardScreen(ScreenBase[None]):
                 table.add_column(t("board.col_" + key), key=key, width=width)
         self.refresh_board()
         self.set_interval(REFRESH_SECONDS, self.refresh_board)
+
+    def reload(self) -> None:
+        self.action_refresh()
 
     def action_refresh(self) -> None:
         self.refresh_board()

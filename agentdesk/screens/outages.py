@@ -23,6 +23,12 @@ from agentdesk.widgets.outage_banner import OutageBanner
 
 
 class OutagesScreen(ScreenBase[None]):
+    RELOAD_ON = ("outage",)
+    RELOAD_EVERY = 1.0
+
+    def reload(self) -> None:
+        self.load()
+
     AUTO_FOCUS = "#outages"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="outages.back"),

@@ -75,6 +75,9 @@ class PagedScreen(ScreenBase[None], Generic[Q]):
     def action_reload(self) -> None:
         self.pages.first_page()
 
+    def reload(self) -> None:
+        self.pages.this_page()
+
     def action_next_page(self) -> None:
         self.pages.next_page()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +25,9 @@ from agentdesk.widgets.deadline_badge import badge
 
 CLOCKS = ("respond_by", "contact_by", "reply_by", "resolve_by", "callback_by")
 
+
+if TYPE_CHECKING:
+    from agentdesk.services.changes import Change
 
 class WorkOrderDetailScreen(ScreenBase[None]):
     AUTO_FOCUS = "#history"
@@ -87,6 +91,15 @@ class WorkOrderDetailScreen(ScreenBase[None]):
         if action in ("urge", "escalate"):
             return self.is_lead and is_open
         return True
+
+    RELOAD_ON = ("order",)
+    RELOAD_EVERY = 0.5  # one order: its own changes show at once
+
+    def concerns(self, change: Change) -> bool:
+        return change.ref_id == self.order_id
+
+    def reload(self) -> None:
+        self.load()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> Loaded:

@@ -60,6 +60,7 @@ def order_cells(row: OrderRow) -> tuple[Content, ...]:
 
 
 class WorkOrdersScreen(PagedScreen[OrderFilters]):
+    RELOAD_ON = ("order",)
     AUTO_FOCUS = "#orders"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="orders.back"),

@@ -64,6 +64,20 @@ class Change:
     agent_id: int | None = None
 
 
+def for_agent(found: list[Change], agent: object | None) -> list[Change]:
+    """What one agent's desk is told: a logout only if addressed to them, referrals only to leads."""
+    agent_id = getattr(agent, "id", None)
+    leads = getattr(agent, "role", "") in ("lead", "admin")
+    out = []
+    for change in found:
+        if change.topic == Topic.LOGOUT and change.agent_id != agent_id:
+            continue
+        if change.topic == Topic.REFERRAL and not leads:
+            continue
+        out.append(change)
+    return out
+
+
 def _topics_of(obj: object) -> Iterable[tuple[str, int | None]]:
     if isinstance(obj, WorkOrder):
         yield Topic.ORDER, obj.id
@@ -80,8 +94,18 @@ def _topics_of(obj: object) -> Iterable[tuple[str, int | None]]:
         yield Topic.OUTAGE, obj.id
     elif isinstance(obj, OutageArea | OutageCall):
         yield Topic.OUTAGE, obj.outage_id
-    elif isinstance(obj, Agent):
+    elif isinstance(obj, Agent) and _account_changed(obj):
         yield Topic.AGENT, obj.id
+
+
+def _account_changed(agent: Agent) -> bool:
+    """A new, removed or renamed account, a role or team: not a login's try counter."""
+    from sqlalchemy import inspect
+
+    state = inspect(agent)
+    if state.pending or state.deleted or state.was_deleted:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in ("name", "role", "team", "active"))
 
 
 def note(session: Session | OrmSession, topic: str, ref_id: int | None = None, *,

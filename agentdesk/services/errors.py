@@ -47,3 +47,9 @@ class InvalidFields(InvalidInput):
         first_field, first = next(iter(errors.items()))
         super().__init__(first.key, field=first_field, **first.params)
         self.errors = errors
+
+
+class Unauthenticated(ServiceError):
+    """No session, or one that expired or was ended: the desk must log in again."""
+
+    key = "server.session_ended"

@@ -27,6 +27,7 @@ from agentdesk.ui.worker_errors import error_text
 if TYPE_CHECKING:
     from agentdesk.client.desk import Desk
     from agentdesk.config import Settings
+    from agentdesk.services.changes import Change
     from agentdesk.services.outages import OutageInfo
 
 R = TypeVar("R")
@@ -92,6 +93,52 @@ class ScreenBase(LocalizedBindings, Screen[R]):
 
     def quit_requested(self) -> Quit:
         return Quit.DEFER
+
+    # -- changes made elsewhere: the screen reloads itself, no key needed -------------------------
+
+    #: The topics that make this screen read its data again (``services.changes.Topic``).
+    RELOAD_ON: tuple[str, ...] = ()
+    #: A list reloads at most this often, however many changes arrive (a busy center changes
+    #: work orders every second; 500 desks each reloading on each one would be the load).
+    RELOAD_EVERY = 3.0
+
+    def changes_arrived(self, found: list[Change]) -> None:
+        """From the app: changes other desks (or this one) committed. Reloads when one concerns
+        this screen; a screen under another reloads when it is shown again."""
+        if not any(c.topic == "resync" or (c.topic in self.RELOAD_ON and self.concerns(c)) for c in found):
+            return
+        if not self.is_current:
+            self._stale = True
+            return
+        self._reload_soon()
+
+    def concerns(self, change: Change) -> bool:
+        """Whether this change is one the screen shows (all of its topic, unless overridden)."""
+        return True
+
+    def reload(self) -> None:
+        """Read the data again (a change made elsewhere)."""
+
+    def _reload_soon(self) -> None:
+        import time
+
+        now = time.monotonic()
+        last = getattr(self, "_reloaded_at", -1e9)
+        if now - last >= self.RELOAD_EVERY:
+            self._reloaded_at = now
+            self.reload()
+        elif not getattr(self, "_reload_pending", False):
+            self._reload_pending = True
+            self.set_timer(self.RELOAD_EVERY - (now - last), self._pending_reload)
+
+    def _pending_reload(self) -> None:
+        self._reload_pending = False
+        self._reload_soon()
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self._reload_soon()
 
 
 class DialogBase(ModalScreen[R], ScreenBase[R]):

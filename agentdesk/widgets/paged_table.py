@@ -53,7 +53,8 @@ class PagedTable(Vertical):
         self._load(None)
 
     def this_page(self) -> None:
-        """Read the page shown again (after a change made elsewhere)."""
+        """Read the page shown again (after a change made elsewhere): the highlighted row stays."""
+        self._keep_row = True
         self._load(self.cursors[-1])
 
     def next_page(self) -> None:
@@ -70,10 +71,14 @@ class PagedTable(Vertical):
         """Fill the table with ``(cells, key)`` rows; the page line says where we are."""
         self.next_cursor = page.next_cursor
         table = self.table
+        keep = table.cursor_row if getattr(self, "_keep_row", False) else None
+        self._keep_row = False
         table.clear()
         count = 0
         for cells, key in rows:
             table.add_row(*cells, key=key)
             count += 1
+        if keep is not None and count:
+            table.move_cursor(row=min(keep, count - 1), animate=False)
         self.query_one(f"#{self._page_id}", Static).update(Content(t(
             "orders.page", page=len(self.cursors), count=count, more=t("orders.more") if page.next_cursor else "")))

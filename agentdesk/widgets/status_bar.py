@@ -32,6 +32,10 @@ class StatusBar(Horizontal):
     StatusBar > #status-shift {
         dock: right;
     }
+    StatusBar > #status-link.-offline {
+        background: $error;
+        color: $text;
+    }
     """
 
     elapsed: reactive[int] = reactive(0)
@@ -46,6 +50,7 @@ class StatusBar(Horizontal):
         # Agent names are user data: built as Content, never parsed as markup.
         yield Static(Content(f"{t('desk.agent')} ") + Content(self._agent_label), id="status-agent")
         yield Static(Content(t("desk.policy") + t("ui.colon")) + Content(self._policy), id="status-policy")
+        yield Static(id="status-link")
         yield Static(id="status-shift")
 
     def on_mount(self) -> None:
@@ -56,6 +61,14 @@ class StatusBar(Horizontal):
         from agentdesk import clock
 
         self.elapsed = int((clock.now() - self._shift_start).total_seconds())
+        link = getattr(self.app, "link_text", None)
+        state = (link, getattr(self.app, "link_offline", False))
+        if state != getattr(self, "_link", None):
+            self._link = state
+            widget = self.query_one("#status-link", Static)
+            widget.update(Content(link or ""))
+            widget.display = bool(link)
+            widget.set_class(bool(getattr(self.app, "link_offline", False)), "-offline")
 
     def watch_elapsed(self, value: int) -> None:
         self.query_one("#status-shift", Static).update(Content(f"{t('desk.shift')} {format_elapsed(value)}"))

@@ -30,7 +30,7 @@ from sqlmodel import SQLModel
 from agentdesk import clock
 from agentdesk.clock import FixedClock
 from agentdesk.db import Database, open_database
-from agentdesk.services import accounts, board, callbacks, calls, complaints, contact, handover, outages
+from agentdesk.services import accounts, board, callbacks, calls, complaints, contact, handover, outages, sessions
 from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import PermissionDenied
@@ -180,6 +180,7 @@ CASES = [
     Case("accounts.add_agent", lambda s, w, a: accounts.add_agent(s, "3002", "新班长", "lead", "300230", actor=a),
          "mate", "lead", "a lead made by an agent"),
     # One's own, or a lead.
+    Case("sessions.force_logout", lambda s, w, a: sessions.force_logout(s, "1025", actor=a), "agent", "lead"),
     Case("accounts.end_shift", lambda s, w, a: accounts.end_shift(s, w.agent_shift, actor=a), "mate", "lead"),
     Case("accounts.change_pin", lambda s, w, a: accounts.change_pin(s, "1024", "246810", actor=a), "mate", "lead"),
     Case("accounts.change_pin", lambda s, w, a: accounts.change_pin(s, "8001", "246810", actor=a), "agent", "lead",

@@ -1,0 +1,174 @@
+"""The server's ASGI application (Litestar, served by uvicorn: ``agentdesk serve``).
+
+Litestar because it encodes and decodes with msgspec natively: the services' dataclasses go
+out as they are and the desk decodes them with the same library into the same types, and
+the OpenAPI description (``/schema/openapi.json``) is generated from those types.
+
+Every operation is ``POST /api/v1/op/<name>`` with the method's keyword arguments as a JSON
+object; the session token comes in ``Authorization: Bearer …``. Errors are JSON
+(:class:`~agentdesk.client.wire.ErrorBody`): the service's exception, its i18n key and
+parameters, so the desk words it in the agent's own language. No traceback or SQL text
+ever leaves the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+
+from litestar import Litestar, Request, Response, get, post
+from litestar.exceptions import ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.params import JSONBody
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from agentdesk import __version__
+from agentdesk.client import wire
+from agentdesk.client.local import LocalDesk
+from agentdesk.db import Database, DatabaseError
+from agentdesk.server import metrics
+from agentdesk.server.feed import Feed
+from agentdesk.server.middleware import MetricsMiddleware
+from agentdesk.server.operations import operation_handlers
+from agentdesk.server.push import Hub, push_handler
+from agentdesk.services import accounts, outages, sessions
+from agentdesk.services.errors import LoginFailed, ServiceError
+from agentdesk.services.outages import OutageInfo
+
+log = logging.getLogger("agentdesk.server")
+JSON = "application/json"
+
+
+@dataclass
+class ServerState:
+    db: Database
+    policy: str
+    hub: Hub
+    feed: Feed | None
+
+
+def bearer(headers: object) -> str | None:
+    value = getattr(headers, "get", lambda _k, _d=None: None)("authorization")
+    if not value or not value.lower().startswith("bearer "):
+        return None
+    return value[7:].strip() or None
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _error_response(status: int, body: wire.ErrorBody) -> Response:
+    return Response(content=wire.ENCODER.encode(body), status_code=status, media_type=JSON)
+
+
+def _service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    status = wire.status_of(exc)
+    if status == 401:
+        metrics.REFUSED.labels(reason="session").inc()
+    return _error_response(status, wire.error_body(exc))
+
+
+def _database_error(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return _error_response(503, wire.ErrorBody("ServiceError", "server.database_unavailable", {}))
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    detail = getattr(exc, "extra", None) or []
+    return _error_response(400, wire.ErrorBody("InvalidInput", "server.bad_request",
+                                                {"detail": str(detail)[:500]}))
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    from litestar.exceptions import HTTPException
+
+    if isinstance(exc, HTTPException):  # 404 for an unknown path, 405, 413…
+        return _error_response(exc.status_code, wire.ErrorBody("ServiceError", "server.refused",
+                                                                 {"status": exc.status_code}))
+    log.exception("unexpected error in %s", request.url.path)
+    return _error_response(500, wire.ErrorBody("ServiceError", "error.generic", {}))
+
+
+def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
+    """The server over ``db``; ``feed=False`` leaves the change feed off (a test that drives it)."""
+    hub = Hub()
+    state = ServerState(db, policy, hub, Feed(db, hub.publish) if feed else None)
+
+    @get("/health", sync_to_thread=True, include_in_schema=True)
+    def health() -> Response:
+        try:
+            with db.read() as session:
+                session.execute(text("SELECT 1"))
+        except (SQLAlchemyError, DatabaseError):
+            return Response(content=b'{"status":"database unavailable"}', status_code=503, media_type=JSON)
+        return Response(content=b'{"status":"ok"}', status_code=200, media_type=JSON)
+
+    @get("/metrics", sync_to_thread=False, include_in_schema=False)
+    def metrics_page() -> Response:
+        return Response(content=metrics.exposition(), media_type="text/plain; version=0.0.4")
+
+    @get(f"{wire.API}/info", sync_to_thread=True)
+    def info() -> wire.ServerInfo:
+        with db.read() as session:
+            count = accounts.agent_count(session)
+        return wire.ServerInfo(policy=policy, agents=count, version=__version__)
+
+    @post(f"{wire.API}/login", sync_to_thread=True, status_code=200)
+    def login(data: JSONBody[wire.LoginBody], request: Request) -> wire.LoggedIn:
+        try:
+            opened = sessions.open_session(db, unicodedata.normalize("NFKC", data.number),
+                                           unicodedata.normalize("NFKC", data.pin),
+                                           client=client_address(request), seat=data.seat)
+        except LoginFailed as exc:
+            metrics.LOGINS_REFUSED.labels(reason=exc.key.rsplit(".", 1)[-1]).inc()
+            raise
+        return wire.LoggedIn(token=opened.token, expires_at=opened.expires_at, login=opened.login, policy=policy)
+
+    @post(f"{wire.API}/logout", sync_to_thread=True, status_code=200)
+    def logout(request: Request) -> None:
+        sessions.close_session(db, bearer(request.headers))
+
+    @post(f"{wire.API}/refresh", sync_to_thread=True, status_code=200)
+    def refresh(request: Request) -> wire.Refreshed:
+        return wire.Refreshed(expires_at=sessions.refresh(db, bearer(request.headers)))
+
+    @get(f"{wire.API}/outages/active", sync_to_thread=True)
+    def active_outages(request: Request) -> list[OutageInfo]:
+        sessions.current(db, bearer(request.headers))
+        with db.read() as session:
+            return outages.active_outages(session)
+
+    @post(f"{wire.API}/export_handovers", sync_to_thread=True, status_code=200)
+    def export_handovers(data: JSONBody[wire.ExportBody], request: Request) -> Response:
+        live = sessions.current(db, bearer(request.headers))
+        desk = LocalDesk.acting(db, policy=policy, login=live.login)
+        content = desk.export_handover_data(scope=data.scope, fmt=data.fmt, destination=data.destination[:500])
+        return Response(content=content, media_type="application/octet-stream")
+
+    @post(f"{wire.API}/sessions/end", sync_to_thread=True, status_code=200)
+    def end_sessions(data: JSONBody[wire.EndSessionsBody], request: Request) -> wire.Ended:
+        live = sessions.current(db, bearer(request.headers))
+        with db.write() as session:
+            return wire.Ended(ended=sessions.force_logout(session, data.number, actor=live.login.agent))
+
+    handlers = [health, metrics_page, info, login, logout, refresh, active_outages, export_handovers,
+                end_sessions, push_handler(state.db, hub), *operation_handlers(db, policy)]
+    app = Litestar(
+        route_handlers=handlers,
+        exception_handlers={ServiceError: _service_error, DatabaseError: _database_error,
+                            SQLAlchemyError: _database_error, ValidationException: _validation_error,
+                            Exception: _unexpected},
+        openapi_config=OpenAPIConfig(title="agentdesk", version=__version__,
+                                     description="The agent desk's server: every operation a desk performs."),
+        middleware=[MetricsMiddleware],
+        on_startup=[state.feed.start] if state.feed else [],
+        on_shutdown=[state.feed.stop] if state.feed else [],
+        request_max_body_size=1_048_576,
+        debug=False,
+    )
+    app.state.agentdesk = state
+    return app

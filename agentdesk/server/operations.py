@@ -1,0 +1,69 @@
+"""One route per allowed operation: ``POST /api/v1/op/<name>``, built from the allow-list.
+
+Each handler resolves the session (the acting agent and shift), refuses a lead-only operation
+to anyone else (audited, before the services are reached: they would refuse it too), and runs
+the operation through :class:`~agentdesk.client.local.LocalDesk` acting as that agent: the
+server and a desk on one PC run the very same code for every operation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import JSONBody
+
+from agentdesk.client import wire
+from agentdesk.client.local import LocalDesk
+from agentdesk.db import Database
+from agentdesk.server import metrics
+from agentdesk.services import audit, sessions
+from agentdesk.services.errors import PermissionDenied
+
+LEADING_ROLES = ("lead", "admin")
+
+
+def _bearer(request: Request) -> str | None:
+    value = request.headers.get("authorization")
+    if not value or not value.lower().startswith("bearer "):
+        return None
+    return value[7:].strip() or None
+
+
+def refuse(db: Database, agent: wire.AgentInfo, operation: str) -> PermissionDenied:
+    """An agent asked for a lead's operation: audited, counted, refused."""
+    with db.write() as session:
+        audit.record(session, "server.refused", actor_id=agent.id, entity="operation", operation=operation)
+    metrics.REFUSED.labels(reason="role").inc()
+    return PermissionDenied()
+
+
+def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
+    def handle(data: Any, request: Request) -> Any:
+        live = sessions.current(db, _bearer(request))
+        agent = live.login.agent
+        if op.lead_only and agent.role not in LEADING_ROLES:
+            raise refuse(db, agent, op.name)
+        kwargs = {name: getattr(data, name) for name in op.params}
+        if "cursor" in kwargs:
+            kwargs["cursor"] = wire.revive_cursor(kwargs["cursor"])
+        desk = LocalDesk.acting(db, policy=policy, login=live.login)
+        result = getattr(desk, op.name)(**kwargs)
+        if op.result is wire.OrderPage:
+            return wire.OrderPage(result.rows, result.next_cursor)
+        if op.result is wire.CallbackPage:
+            return wire.CallbackPage(result.rows, result.next_cursor)
+        return result
+
+    body: Any = JSONBody[op.body]  # type: ignore[misc,name-defined]
+    handle.__annotations__ = {"data": body, "request": Request, "return": op.result}
+    handle.__name__ = op.name
+    handle.__qualname__ = op.name
+    handle.__doc__ = (getattr(wire.Desk, op.name).__doc__ or op.name.replace("_", " ")).strip().splitlines()[0]
+    return post(f"{wire.API}/op/{op.name}", sync_to_thread=True, status_code=200, operation_id=op.name,
+                tags=["lead" if op.lead_only else "desk"])(handle)
+
+
+def operation_handlers(db: Database, policy: str) -> list[HTTPRouteHandler]:
+    return [_handler(db, policy, op) for op in wire.OPERATIONS.values()]

@@ -1,0 +1,128 @@
+"""The push channel: each connected desk gets the changes its agent may be showing.
+
+The change feed (:mod:`.feed`, a thread) hands every batch of committed changes to
+:meth:`Hub.publish`; each connection has an asyncio queue on the server's event loop, filled
+thread-safely, and its WebSocket handler sends what arrives as one JSON message:
+``{"changes": [{"topic": "order", "ref_id": 12}, …]}``. Messages are wake-ups: a desk reads
+the data itself, through the operations, after the commit that caused them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+import anyio.to_thread
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+from litestar.handlers import WebsocketRouteHandler
+
+from agentdesk.client.wire import API
+from agentdesk.db import Database
+from agentdesk.server import metrics
+from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.changes import Change, for_agent
+
+QUEUE_LIMIT = 256  # a desk this far behind reloads everything anyway: older wake-ups are dropped
+
+
+@dataclass
+class Connection:
+    agent: AgentInfo
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[list[dict]] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._connections: dict[int, Connection] = {}
+
+    def connect(self, agent: AgentInfo) -> tuple[int, Connection]:
+        conn = Connection(agent, asyncio.get_running_loop())
+        with self._lock:
+            key = next(self._ids)
+            self._connections[key] = conn
+        metrics.PUSH_CONNECTIONS.inc()
+        return key, conn
+
+    def disconnect(self, key: int) -> None:
+        with self._lock:
+            if self._connections.pop(key, None) is not None:
+                metrics.PUSH_CONNECTIONS.dec()
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._connections)
+
+    def publish(self, found: list[Change]) -> None:
+        """From any thread: queue each connection's share of ``found``."""
+        with self._lock:
+            connections = list(self._connections.values())
+        for conn in connections:
+            mine = for_agent(found, conn.agent)
+            if not mine:
+                continue
+            payload = [{"topic": c.topic, "ref_id": c.ref_id} for c in mine]
+            try:
+                conn.loop.call_soon_threadsafe(_offer, conn.queue, payload)
+            except RuntimeError:  # its loop has closed: the handler is gone
+                continue
+
+
+def _offer(queue: asyncio.Queue[list[dict]], payload: list[dict]) -> None:
+    if queue.full():
+        try:
+            queue.get_nowait()
+        except asyncio.QueueEmpty:  # pragma: no cover - full, then empty, on one thread
+            pass
+        payload = [{"topic": "resync", "ref_id": None}, *payload]
+    queue.put_nowait(payload)
+    metrics.PUSHED.inc()
+
+
+def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
+    """``/api/v1/push``: the token in ``Authorization``; a wrong one is closed with code 4401."""
+
+    @websocket(f"{API}/push")
+    async def push(socket: WebSocket) -> None:
+        from agentdesk.services import sessions
+        from agentdesk.services.errors import Unauthenticated
+
+        value = socket.headers.get("authorization") or ""
+        token = value[7:].strip() if value.lower().startswith("bearer ") else None
+        try:
+            live = await anyio.to_thread.run_sync(sessions.current, db, token)
+        except Unauthenticated:
+            await socket.close(code=4401, reason="session")
+            return
+        await socket.accept()
+        key, conn = hub.connect(live.login.agent)
+
+        async def listen() -> None:  # the desk sends nothing; this notices it going away
+            try:
+                while True:
+                    await socket.receive_data(mode="text")
+            except (WebSocketDisconnect, RuntimeError):
+                return
+
+        listener = asyncio.create_task(listen())
+        try:
+            await socket.send_json({"hello": live.login.agent.number})
+            while not listener.done():
+                getter = asyncio.create_task(conn.queue.get())
+                done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+                if getter in done:
+                    await socket.send_json({"changes": getter.result()})
+                else:
+                    getter.cancel()
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            listener.cancel()
+            hub.disconnect(key)
+
+    return push
