@@ -169,7 +169,7 @@ class AgentDeskApp(App[None]):
         from agentdesk.ui.base import ScreenBase
 
         if any(c.topic == Topic.LOGOUT for c in found):
-            self._forced_logout()
+            self.session_ended("server.forced_logout")
             return
         if any(c.topic in (Topic.OUTAGE, "resync") for c in found):
             self.refresh_outages()
@@ -177,9 +177,9 @@ class AgentDeskApp(App[None]):
             if isinstance(screen, ScreenBase):
                 screen.changes_arrived(found)
 
-    def _forced_logout(self) -> None:
-        """The agent's sessions were ended (a lead, a PIN or role change): back to the login;
-        drafts were kept as typed."""
+    def session_ended(self, message_key: str) -> None:
+        """The agent's session ended (a lead, a PIN or role change, expiry): back to the login;
+        drafts were kept as typed, and the call resumes after the next login."""
         from agentdesk.screens.login import LoginScreen
 
         if isinstance(self.screen, LoginScreen):
@@ -187,7 +187,7 @@ class AgentDeskApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(LoginScreen())
-        self.notify(t("server.forced_logout"), severity="warning", timeout=30, markup=False)
+        self.notify(t(message_key), severity="warning", timeout=30, markup=False)
 
     def _read_link_status(self) -> None:
         # A field the facade keeps up to date: no I/O here.

@@ -115,9 +115,11 @@ class FormScreen(DraftKeeper, DialogBase[R]):
 
     def worker_failed(self, group: str, error: BaseException | None) -> None:
         """Errors under the field they are about; the rest at the foot of the form."""
-        from agentdesk.services.errors import InvalidFields, InvalidInput, ServiceError
+        from agentdesk.services.errors import InvalidFields, InvalidInput, ServiceError, Unauthenticated
 
-        if isinstance(error, InvalidFields):
+        if isinstance(error, Unauthenticated):
+            super().worker_failed(group, error)
+        elif isinstance(error, InvalidFields):
             self.clear_errors()
             for field, problem in error.errors.items():
                 self.field_error(field, problem.message(), keep=True)

@@ -388,7 +388,9 @@ class CallScreen(DraftKeeper, ScreenBase[CallEnded | None]):
         self.dismiss(event.ended)
 
     def worker_failed(self, group: str, error: BaseException | None) -> None:
-        if group != "close":
+        from agentdesk.services.errors import Unauthenticated
+
+        if group != "close" or isinstance(error, Unauthenticated):
             super().worker_failed(group, error)
             return
         from agentdesk.ui.worker_errors import error_text

@@ -119,6 +119,11 @@ class HandoverReviewScreen(ScreenBase[bool]):
         self.app.push_screen(HandoverExportScreen())
 
     def worker_failed(self, group: str, error: BaseException | None) -> None:
+        from agentdesk.services.errors import Unauthenticated
+
+        if isinstance(error, Unauthenticated):
+            super().worker_failed(group, error)
+            return
         form_error = self.query_one("#form-error", Static)
         form_error.update(Content(error_text(error)))
         form_error.add_class("-shown")

@@ -167,7 +167,7 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
         middleware=[MetricsMiddleware],
         on_startup=[state.feed.start] if state.feed else [],
         on_shutdown=[state.feed.stop] if state.feed else [],
-        request_max_body_size=1_048_576,
+        request_max_body_size=8 * 1_048_576,  # a 1 MB paste of CJK text, refused by the services as too long
         debug=False,
     )
     app.state.agentdesk = state

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import Request, Response, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody
 
@@ -51,10 +51,11 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
         desk = LocalDesk.acting(db, policy=policy, login=live.login)
         result = getattr(desk, op.name)(**kwargs)
         if op.result is wire.OrderPage:
-            return wire.OrderPage(result.rows, result.next_cursor)
-        if op.result is wire.CallbackPage:
-            return wire.CallbackPage(result.rows, result.next_cursor)
-        return result
+            result = wire.OrderPage(result.rows, result.next_cursor)
+        elif op.result is wire.CallbackPage:
+            result = wire.CallbackPage(result.rows, result.next_cursor)
+        # Encoded here, always as JSON: Litestar would send a bare str result as plain text.
+        return Response(content=wire.ENCODER.encode(result), media_type="application/json")
 
     body: Any = JSONBody[op.body]  # type: ignore[misc,name-defined]
     handle.__annotations__ = {"data": body, "request": Request, "return": op.result}

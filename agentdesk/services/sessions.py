@@ -124,7 +124,14 @@ def current(db: Database, token: str | None) -> Current:
         raise Unauthenticated()
     info = AgentInfo(agent.id, agent.number, agent.name, agent.role, agent.team)
     shift_info = ShiftInfo(shift.id, shift.started_at) if shift is not None else ShiftInfo(0, row.created_at)
-    return Current(row.id, LoginResult(info, shift_info), row.expires_at)
+    expires = row.expires_at
+    if expires - now < timedelta(hours=SESSION_HOURS / 2):
+        # A desk in use never expires mid-shift: once past half its life, a request renews it
+        # (one write per session every few hours, not one per request).
+        expires = now + timedelta(hours=SESSION_HOURS)
+        with db.write() as session:
+            session.execute(update(DeskSession).where(col(DeskSession.id) == row.id).values(expires_at=expires))
+    return Current(row.id, LoginResult(info, shift_info), expires)
 
 
 def refresh(db: Database, token: str | None) -> datetime:

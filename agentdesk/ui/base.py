@@ -48,6 +48,10 @@ class DeskHost(Protocol):
         """Read the active outages again now (after this desk changed one)."""
         ...
 
+    def session_ended(self, message_key: str) -> None:
+        """The server ended this desk's session: back to the login, saying why."""
+        ...
+
 
 class Quit(Enum):
     """A screen's answer to Ctrl+Q, asked from the top of the stack down."""
@@ -89,6 +93,11 @@ class ScreenBase(LocalizedBindings, Screen[R]):
 
     def worker_failed(self, group: str, error: BaseException | None) -> None:
         """The one place a failed worker becomes a message for the agent."""
+        from agentdesk.services.errors import Unauthenticated
+
+        if isinstance(error, Unauthenticated):  # on a server: expired or ended; drafts were kept
+            self.host.session_ended("server.session_ended")
+            return
         self.notify(error_text(error), severity="error", markup=False)
 
     def quit_requested(self) -> Quit:

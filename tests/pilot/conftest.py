@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import pytest
 
@@ -21,14 +23,30 @@ def demo_db(db):  # type: ignore[no-untyped-def]
     return db
 
 
+THROUGH_SERVER = bool(os.environ.get("AGENTDESK_TEST_THROUGH_SERVER"))
+
+
 @pytest.fixture
 def desk(db_url, demo_db, fixed_clock):  # type: ignore[no-untyped-def]
-    """Build the app for a language; the test drives it."""
+    """Build the app for a language; the test drives it.
 
-    def build(lang: str = "zh_CN"):  # type: ignore[no-untyped-def]
-        return make_app(settings_for(db_url, lang), clock=fixed_clock)
+    With ``AGENTDESK_TEST_THROUGH_SERVER=1`` every such desk runs on a server over the same
+    database (``agentdesk serve`` in a thread, on loopback): the same key scripts, the same
+    rows expected, through the network facade (CI runs the Pilot lane that way too)."""
+    from contextlib import ExitStack
 
-    return build
+    with ExitStack() as stack:
+        servers: tuple[str, ...] = ()
+        if THROUGH_SERVER:
+            from tests.serving import serving
+
+            servers = (stack.enter_context(serving(demo_db)),)
+
+        def build(lang: str = "zh_CN"):  # type: ignore[no-untyped-def]
+            settings = replace(settings_for(db_url, lang), servers=servers)
+            return make_app(settings, clock=fixed_clock)
+
+        yield build
 
 
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -167,6 +167,10 @@ async def test_callback_not_satisfied_reopens(desk, demo_db, lone_order) -> None
 
 
 async def test_callback_unreachable_retries_then_closes(desk, demo_db, fixed_clock, lone_order) -> None:
+    from tests.pilot.conftest import THROUGH_SERVER
+
+    if THROUGH_SERVER:
+        pytest.skip("moves the clock on by days: a server's session expires meanwhile (tests/server checks that)")
     order = lone_order
     app = desk("en")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -198,12 +202,13 @@ async def test_stale_save_gets_a_conflict_dialog(desk, demo_db) -> None:
         await login(pilot, "8001", "8001")
         await open_first_order(pilot)
         status_seen = app.screen.detail.row.status
-        # Another desk moves the order on meanwhile.
+        await press(pilot, "s")
+        # Another desk moves the order on while the status dialog is open (the detail screen
+        # reloads itself on a change, but not under a dialog: the choice was made on what it showed).
         with demo_db.write() as session:
             other = accounts.get_agent(session, "1025")
             target = "in_progress" if status_seen != "in_progress" else "resolved"
             wo.change_status(session, order.id, target, actor=other, reason="", policy="generic")
-        await press(pilot, "s")
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ConflictScreen)
         await press(pilot, "enter")

@@ -141,3 +141,10 @@ def test_openapi_describes_every_operation(client: TestClient) -> None:
     paths = client.get("/schema/openapi.json").json()["paths"]
     assert {f"{wire.API}/op/{name}" for name in wire.OPERATIONS} <= set(paths)
     assert f"{wire.API}/login" in paths
+
+
+def test_a_desk_in_use_is_renewed_past_half_its_life(client: TestClient, fixed_clock) -> None:  # type: ignore[no-untyped-def]
+    headers = login(client, "1024")
+    for _ in range(4):  # 4 × 7 h of use: far past one session's 12 h
+        fixed_clock.advance(hours=7)
+        assert client.post(f"{wire.API}/op/departments", json={}, headers=headers).status_code == 200
