@@ -255,7 +255,7 @@ class RemoteDesk:
     def link_status(self) -> str | None:
         if self.online is False:
             return t("server.unreachable_status")
-        return t("server.online_status", url=self.url.split("://", 1)[-1])
+        return t("server.online_status")
 
     def _start_push(self) -> None:
         if self._push is not None and self._push.is_alive():
