@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from agentdesk.services.changes import Change
     from agentdesk.services.outages import OutageInfo
 
-OUTAGE_POLL_SECONDS = 0.5
-
 
 class AgentDeskApp(App[None]):
     CSS_PATH = "agentdesk.tcss"
@@ -59,8 +57,8 @@ class AgentDeskApp(App[None]):
         self.settings = settings
         self._db_future: Future[Database | None] = Future()  # None: a desk on a server
         self._desk: Desk | None = None
-        # Outage broadcast: a cheap counter polled every half second, the active outages
-        # published to every banner through this signal.
+        # Outage broadcast: read at login and whenever a change says an outage moved (pushed by
+        # a server, or seen by the desk's own change poll), published to every banner here.
         self.outages_signal: Signal[list[OutageInfo]] = Signal(self, "outages")
         self.active_outages: list[OutageInfo] = []
         self.policy_label = settings.policy
@@ -85,7 +83,6 @@ class AgentDeskApp(App[None]):
         # After the first frame: the database stack's imports stay off the first paint.
         self.call_after_refresh(self.open_database)
         self._install_signal_handlers()
-        self.set_interval(OUTAGE_POLL_SECONDS, self.poll_outages)
         self.set_interval(1.0, self._read_link_status)
 
     # ---- the database and the facade ---------------------------------------------------------
@@ -242,10 +239,6 @@ class AgentDeskApp(App[None]):
 
     # ---- the outage broadcast ------------------------------------------------------------------
 
-    def poll_outages(self) -> None:
-        if self._database_open():
-            self._poll_outages(False)
-
     def refresh_outages(self) -> None:
         if self._database_open():
             self._poll_outages(True)
@@ -265,6 +258,7 @@ class AgentDeskApp(App[None]):
     def on_login_screen_logged_in(self, event: LoginScreen.LoggedIn) -> None:
         from agentdesk.screens.desk import DeskScreen
 
+        self.refresh_outages()
         self.switch_screen(DeskScreen(event.result))
 
     def on_desk_screen_shift_ended(self, event: DeskScreen.ShiftEnded) -> None:

@@ -11,6 +11,7 @@ the default. The config file is how a center's workstations are pointed at their
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,10 @@ def config_path(environ: dict[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if env.get("AGENTDESK_CONFIG"):
         return Path(env["AGENTDESK_CONFIG"]).expanduser()
+    if sys.platform.startswith("linux"):
+        # What platformdirs answers on Linux, without importing it before the first paint.
+        base = env.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / APP_NAME / "config.toml"
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
@@ -65,8 +70,6 @@ def config_path(environ: dict[str, str] | None = None) -> Path:
 def read_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     """The config file's settings; {} when there is none. A file that cannot be read is an error
     the desk reports at start (ValueError, worded by the caller)."""
-    import tomllib
-
     path = config_path(environ)
     try:
         raw = path.read_bytes()
@@ -74,6 +77,8 @@ def read_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         return {}
     except OSError as exc:
         raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    import tomllib  # only when there is a file: most desks have none
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

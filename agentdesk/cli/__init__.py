@@ -64,11 +64,18 @@ def main() -> None:
 
 def _run_desk(options: dict[str, str]) -> None:
     """What the Typer app's root callback does for a desk start."""
-    from agentdesk.config import Settings
+    from agentdesk.config import Settings, resolve_language
     from agentdesk.i18n import set_language
 
-    settings = Settings.load(db=options.get("db"), lang=options.get("lang"), policy=options.get("policy"),
-                             server=options.get("server"))
+    try:
+        settings = Settings.load(db=options.get("db"), lang=options.get("lang"), policy=options.get("policy"),
+                                 server=options.get("server"))
+    except ValueError as exc:  # a config file or a server URL that cannot be read
+        from agentdesk.i18n import t
+
+        set_language(resolve_language(options.get("lang")))
+        print(t("server.bad_settings", detail=str(exc)), file=sys.stderr)
+        sys.exit(2)
     set_language(settings.lang)
     from agentdesk.app import make_app
 

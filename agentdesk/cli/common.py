@@ -49,13 +49,16 @@ def settings_from(ctx: typer.Context, db: str | None = None, lang: str | None = 
     environment; the language chosen is the one the command answers in."""
     obj = ctx.find_root().obj
     base: dict[str, str | None] = obj if isinstance(obj, dict) else {}
-    settings = Settings.load(
-        db=db or base.get("db"),
-        lang=lang or base.get("lang"),
-        policy=policy or base.get("policy"),
-        default_db=default_db,
-        server=None if db else base.get("server"),
-    )
+    try:
+        settings = Settings.load(
+            db=db or base.get("db"),
+            lang=lang or base.get("lang"),
+            policy=policy or base.get("policy"),
+            default_db=default_db,
+            server=None if db else base.get("server"),
+        )
+    except ValueError as exc:  # a config file or a server URL that cannot be read
+        fail(t("server.bad_settings", detail=str(exc)), code=2)
     set_language(settings.lang)
     return settings
 

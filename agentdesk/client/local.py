@@ -32,11 +32,8 @@ from agentdesk.services import (
     workorders,
 )
 from agentdesk.services.accounts import AgentInfo, LoginResult
-from agentdesk.services.broadcast import Watcher
 from agentdesk.services.errors import InvalidInput, PermissionDenied
 
-#: Linked-call counts change without a broadcast: the banner's outages are re-read this often anyway.
-OUTAGE_REFRESH_SECONDS = 10
 CHANGE_POLL_SECONDS = 0.5
 
 
@@ -45,8 +42,7 @@ class LocalDesk:
         self.db = db
         self.policy = policy
         self._login: LoginResult | None = None
-        self._watcher: Watcher | None = None
-        self._outages_read_at = -1e9
+        self._outages_dirty = True  # nothing shown yet
         self._last_change: int | None = None
 
     @classmethod
@@ -279,17 +275,13 @@ class LocalDesk:
     # -- outages -------------------------------------------------------------------------------
 
     def outages_if_changed(self, *, refresh: bool = False) -> list[outages.OutageInfo] | None:
-        """The active outages when the broadcast counter moved (or ``refresh``, or now and
-        then); None when nothing needs showing again. Polled often: one cheap read."""
-        if self._watcher is None:
-            self._watcher = Watcher(self.db)
-        changed = self._watcher.poll()
-        if not (changed or refresh or time.monotonic() - self._outages_read_at > OUTAGE_REFRESH_SECONDS):
+        """The active outages when :meth:`wait_changes` saw one change (or on ``refresh``, or
+        the first time); None when nothing needs showing again, without reading anything."""
+        if not (refresh or self._outages_dirty):
             return None
+        self._outages_dirty = False
         with self.db.read() as session:
-            active = outages.active_outages(session)
-        self._outages_read_at = time.monotonic()
-        return active
+            return outages.active_outages(session)
 
     def known_areas(self) -> list[str]:
         with self.db.read() as session:
@@ -349,21 +341,11 @@ class LocalDesk:
 
     def export_handovers(self, *, scope: str, fmt: str, path: Path, overwrite: bool) -> Path:
         """The agent's latest note (or today's notes) to a file, audited as the CLI's export is."""
-        from agentdesk.services.private_file import write_private
+        from agentdesk.client.export_file import refuse_existing, write_export
 
-        path = path.resolve()
-        if path.exists() and not overwrite:
-            raise InvalidInput("handover_ui.export_exists", field="path", path=str(path))
+        path = refuse_existing(path, overwrite)
         data = self.export_handover_data(scope=scope, fmt=fmt, destination=str(path))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_private(path, data, overwrite=overwrite)
-        except FileExistsError:
-            raise InvalidInput("handover_ui.export_exists", field="path", path=str(path)) from None
-        except OSError as exc:
-            raise InvalidInput("handover.cli.write_failed", field="path", path=str(path),
-                               error=exc.strerror or str(exc)) from None
-        return path
+        return write_export(path, data, overwrite=overwrite)
 
     def export_handover_data(self, *, scope: str, fmt: str, destination: str) -> bytes:
         """The export's bytes, audited (with where they go) before any file exists: as the CLI does.
@@ -396,6 +378,8 @@ class LocalDesk:
                     found = changes.since(session, self._last_change)
             if found:
                 self._last_change = found[-1].id
+                if any(c.topic == changes.Topic.OUTAGE for c in found):
+                    self._outages_dirty = True
                 mine = changes.for_agent(found, self._login.agent if self._login else None)
                 if mine:
                     return mine

@@ -35,7 +35,7 @@ from agentdesk.i18n import t
 from agentdesk.services.accounts import LoginResult
 from agentdesk.services.changes import Change, Topic
 from agentdesk.services.drafts import DraftInfo
-from agentdesk.services.errors import InvalidInput, ServiceError, Unauthenticated
+from agentdesk.services.errors import ServiceError, Unauthenticated
 from agentdesk.services.outages import OutageInfo
 from agentdesk.services.paging import Page
 
@@ -207,24 +207,14 @@ class RemoteDesk:
             raise
 
     def export_handovers(self, *, scope: str, fmt: str, path: Path, overwrite: bool) -> Path:
-        from agentdesk.services.private_file import write_private
+        from agentdesk.client.export_file import refuse_existing, write_export
 
-        path = path.resolve()
-        if path.exists() and not overwrite:
-            raise InvalidInput("handover_ui.export_exists", field="path", path=str(path))
+        path = refuse_existing(path, overwrite)
         response = self._send("POST", f"{wire.API}/export_handovers",
                               wire.ENCODER.encode(wire.ExportBody(scope=scope, fmt=fmt, destination=str(path))))
         if response.status_code >= 400:
             raise self._error(response)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_private(path, response.content, overwrite=overwrite)
-        except FileExistsError:
-            raise InvalidInput("handover_ui.export_exists", field="path", path=str(path)) from None
-        except OSError as exc:
-            raise InvalidInput("handover.cli.write_failed", field="path", path=str(path),
-                               error=exc.strerror or str(exc)) from None
-        return path
+        return write_export(path, response.content, overwrite=overwrite)
 
     def record_callback_outcome(self, callback_id: int, *, outcome: str, satisfaction: int | None,
                                 note: str) -> dict:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from dataclasses import dataclass
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.exceptions import ValidationException
@@ -33,27 +32,13 @@ from agentdesk.server.feed import Feed
 from agentdesk.server.middleware import MetricsMiddleware
 from agentdesk.server.operations import operation_handlers
 from agentdesk.server.push import Hub, push_handler
+from agentdesk.server.tokens import bearer
 from agentdesk.services import accounts, outages, sessions
 from agentdesk.services.errors import LoginFailed, ServiceError
 from agentdesk.services.outages import OutageInfo
 
 log = logging.getLogger("agentdesk.server")
 JSON = "application/json"
-
-
-@dataclass
-class ServerState:
-    db: Database
-    policy: str
-    hub: Hub
-    feed: Feed | None
-
-
-def bearer(headers: object) -> str | None:
-    value = getattr(headers, "get", lambda _k, _d=None: None)("authorization")
-    if not value or not value.lower().startswith("bearer "):
-        return None
-    return value[7:].strip() or None
 
 
 def client_address(request: Request) -> str:
@@ -96,7 +81,7 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
     """The server over ``db``; ``feed=False`` leaves the change feed off (a test that drives it)."""
     hub = Hub()
-    state = ServerState(db, policy, hub, Feed(db, hub.publish) if feed else None)
+    change_feed = Feed(db, hub.publish) if feed else None
 
     @get("/health", sync_to_thread=True, include_in_schema=True)
     def health() -> Response:
@@ -156,7 +141,7 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
             return wire.Ended(ended=sessions.force_logout(session, data.number, actor=live.login.agent))
 
     handlers = [health, metrics_page, info, login, logout, refresh, active_outages, export_handovers,
-                end_sessions, push_handler(state.db, hub), *operation_handlers(db, policy)]
+                end_sessions, push_handler(db, hub), *operation_handlers(db, policy)]
     app = Litestar(
         route_handlers=handlers,
         exception_handlers={ServiceError: _service_error, DatabaseError: _database_error,
@@ -165,10 +150,9 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
         openapi_config=OpenAPIConfig(title="agentdesk", version=__version__,
                                      description="The agent desk's server: every operation a desk performs."),
         middleware=[MetricsMiddleware],
-        on_startup=[state.feed.start] if state.feed else [],
-        on_shutdown=[state.feed.stop] if state.feed else [],
+        on_startup=[change_feed.start] if change_feed else [],
+        on_shutdown=[change_feed.stop] if change_feed else [],
         request_max_body_size=8 * 1_048_576,  # a 1 MB paste of CJK text, refused by the services as too long
         debug=False,
     )
-    app.state.agentdesk = state
     return app

@@ -84,10 +84,7 @@ class Feed:
             conn.execute(f"LISTEN {changes.CHANNEL}")
             self.read_new()  # what committed before the LISTEN
             while not self._stop.is_set():
-                woke = False
+                # Woken by a NOTIFY, or after FALLBACK_SECONDS without one: read either way.
                 for _note in conn.notifies(timeout=FALLBACK_SECONDS, stop_after=1):
-                    woke = True
                     self.notifications += 1
                 self.read_new()
-                if not woke:
-                    continue

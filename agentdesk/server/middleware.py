@@ -9,8 +9,6 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from agentdesk.client import wire
 from agentdesk.server import metrics
 
-_KNOWN_PREFIXES = (f"{wire.API}/op/", f"{wire.API}/")
-
 
 def _label(path: str) -> str:
     if path.startswith(f"{wire.API}/op/"):

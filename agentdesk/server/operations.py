@@ -18,17 +18,9 @@ from agentdesk.client import wire
 from agentdesk.client.local import LocalDesk
 from agentdesk.db import Database
 from agentdesk.server import metrics
+from agentdesk.server.tokens import bearer
 from agentdesk.services import audit, sessions
 from agentdesk.services.errors import PermissionDenied
-
-LEADING_ROLES = ("lead", "admin")
-
-
-def _bearer(request: Request) -> str | None:
-    value = request.headers.get("authorization")
-    if not value or not value.lower().startswith("bearer "):
-        return None
-    return value[7:].strip() or None
 
 
 def refuse(db: Database, agent: wire.AgentInfo, operation: str) -> PermissionDenied:
@@ -41,9 +33,9 @@ def refuse(db: Database, agent: wire.AgentInfo, operation: str) -> PermissionDen
 
 def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
     def handle(data: Any, request: Request) -> Any:
-        live = sessions.current(db, _bearer(request))
+        live = sessions.current(db, bearer(request.headers))
         agent = live.login.agent
-        if op.lead_only and agent.role not in LEADING_ROLES:
+        if op.lead_only and not agent.is_lead:
             raise refuse(db, agent, op.name)
         kwargs = {name: getattr(data, name) for name in op.params}
         if "cursor" in kwargs:

@@ -22,6 +22,7 @@ from litestar.handlers import WebsocketRouteHandler
 from agentdesk.client.wire import API
 from agentdesk.db import Database
 from agentdesk.server import metrics
+from agentdesk.server.tokens import bearer
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.changes import Change, for_agent
 
@@ -92,10 +93,8 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
         from agentdesk.services import sessions
         from agentdesk.services.errors import Unauthenticated
 
-        value = socket.headers.get("authorization") or ""
-        token = value[7:].strip() if value.lower().startswith("bearer ") else None
         try:
-            live = await anyio.to_thread.run_sync(sessions.current, db, token)
+            live = await anyio.to_thread.run_sync(sessions.current, db, bearer(socket.headers))
         except Unauthenticated:
             await socket.close(code=4401, reason="session")
             return

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session as OrmSession
@@ -36,6 +37,9 @@ from agentdesk.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+
+if TYPE_CHECKING:
+    from agentdesk.services.accounts import AgentInfo
 
 CHANNEL = "agentdesk_changes"
 KEEP = timedelta(days=1)
@@ -64,10 +68,10 @@ class Change:
     agent_id: int | None = None
 
 
-def for_agent(found: list[Change], agent: object | None) -> list[Change]:
+def for_agent(found: list[Change], agent: AgentInfo | None) -> list[Change]:
     """What one agent's desk is told: a logout only if addressed to them, referrals only to leads."""
-    agent_id = getattr(agent, "id", None)
-    leads = getattr(agent, "role", "") in ("lead", "admin")
+    agent_id = agent.id if agent else None
+    leads = bool(agent and agent.is_lead)
     out = []
     for change in found:
         if change.topic == Topic.LOGOUT and change.agent_id != agent_id:
