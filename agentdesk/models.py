@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from agentdesk.vocab import CallbackStatus, DelayStatus, WorkOrderStatus
 
-ROLES = ("agent", "lead")
+ROLES = ("agent", "lead", "admin")  # admin: accounts only (IT), not the floor
 AREA_CLASSES = ("city", "suburb", "rural")
 TIERS = ("regular", "vip", "big", "private")
 

@@ -94,8 +94,8 @@ def lead_and_agent(db):  # type: ignore[no-untyped-def]
     from agentdesk.services import accounts
 
     with db.write() as session:
-        lead = accounts.add_agent(session, "8001", "王红梅", "lead", "8001", team="甲班")
-        agent = accounts.add_agent(session, "1024", "李娜", "agent", "1024", team="甲班")
+        lead = accounts.create_agent(session, "8001", "王红梅", "lead", "8001", team="甲班")
+        agent = accounts.create_agent(session, "1024", "李娜", "agent", "1024", team="甲班")
     return lead, agent
 
 

@@ -69,3 +69,52 @@ def db_backup(
     except DatabaseError as exc:
         fail(str(exc))
     typer.echo(t("db.backed_up", path=path))
+
+
+@db_app.command("grants", help=t("cli.db_grants_help"))
+def db_grants(
+    ctx: typer.Context,
+    app_role: Annotated[str, typer.Option("--app-role", help=t("cli.opt_app_role"))] = "agentdesk_app",
+    owner_role: Annotated[str | None, typer.Option("--owner-role", help=t("cli.opt_owner_role"))] = None,
+    create: Annotated[bool, typer.Option("--create", help=t("cli.opt_create_roles"))] = False,
+    apply: Annotated[bool, typer.Option("--apply", help=t("cli.opt_apply_grants"))] = False,
+    db: DbOpt = None,
+) -> None:
+    """Print (or, as the owner, apply) the PostgreSQL rights of the server's role."""
+    from agentdesk import db_roles
+
+    settings = settings_from(ctx, db)
+    if not settings.db_url.startswith("postgresql"):
+        fail(t("db.grants_pg_only"))
+    from sqlalchemy.engine import make_url
+
+    database_name = make_url(settings.db_url).database or "agentdesk"
+    try:
+        owner = owner_role or make_url(settings.db_url).username or "agentdesk_owner"
+        grants = db_roles.grant_statements(app_role, owner=db_roles.check_role_name(owner))
+        created = db_roles.create_statements(owner, app_role, database_name) if create else []
+    except ValueError as exc:
+        fail(t("db.bad_role_name", name=str(exc)), 2)
+    if not apply:
+        if created:
+            typer.echo(t("db.grants_create_header"))
+            for statement in created:
+                typer.echo(statement + ";")
+            typer.echo(f"\\connect {database_name}")
+        typer.echo(t("db.grants_header", owner=owner))
+        for statement in grants:
+            typer.echo(statement + ";")
+        return
+    from agentdesk.db import Database
+
+    try:
+        database = Database(settings.db_url)
+        with database.engine.begin() as connection:
+            db_roles.apply(connection, grants)
+            ok = db_roles.audit_is_append_only(connection, app_role)
+        database.dispose()
+    except Exception as exc:
+        fail(db_failed(exc))
+    if not ok:
+        fail(t("db.grants_not_append_only", role=app_role))
+    typer.echo(t("db.grants_applied", role=app_role))

@@ -17,6 +17,7 @@ from agentdesk import clock
 from agentdesk.client.desk import Identified, OrderFilters, ResumedCall
 from agentdesk.db import Database
 from agentdesk.services import (
+    account_admin,
     accounts,
     board,
     callbacks,
@@ -32,9 +33,14 @@ from agentdesk.services import (
     workorders,
 )
 from agentdesk.services.accounts import AgentInfo, LoginResult
-from agentdesk.services.errors import InvalidInput, PermissionDenied
+from agentdesk.services.errors import InvalidInput, LoginFailed, PermissionDenied
 
 CHANGE_POLL_SECONDS = 0.5
+
+
+def _digits(text: str) -> str:
+    """Full-width digits from a Chinese IME are still digits."""
+    return unicodedata.normalize("NFKC", text)
 
 
 class LocalDesk:
@@ -65,10 +71,34 @@ class LocalDesk:
             return accounts.agent_count(session)
 
     def login(self, number: str, pin: str) -> LoginResult:
-        # Full-width digits from a Chinese IME are still digits.
-        result = accounts.login(self.db, unicodedata.normalize("NFKC", number), unicodedata.normalize("NFKC", pin))
+        result = accounts.login(self.db, _digits(number), _digits(pin))
         self._login = result
         return result
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    def list_agents(self) -> list[AgentInfo]:
+        with self.db.read() as session:
+            return account_admin.list_accounts(session, actor=self.actor)
+
+    def add_agent(self, number: str, *, name: str, role: str, pin: str, team: str | None = None) -> AgentInfo:
+        with self.db.write() as session:
+            return account_admin.add_agent(session, number, name, role, _digits(pin), team=team, actor=self.actor)
+
+    def update_agent(self, number: str, *, name: str | None = None, role: str | None = None,
+                     team: str | None = None, active: bool | None = None) -> AgentInfo:
+        with self.db.write() as session:
+            return account_admin.update_agent(session, number, name=name, role=role, team=team, active=active,
+                                              actor=self.actor)
+
+    def change_pin(self, number: str, *, new_pin: str, old_pin: str | None = None) -> None:
+        with self.db.write() as session:
+            try:
+                account_admin.change_pin(session, number, _digits(new_pin), actor=self.actor,
+                                         old_pin=_digits(old_pin) if old_pin is not None else None)
+            except LoginFailed:
+                session.commit()  # a wrong old PIN counts towards the lock-out
+                raise
 
     # -- drafts -------------------------------------------------------------------------------
 

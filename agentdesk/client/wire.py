@@ -60,9 +60,17 @@ AGENT_OPERATIONS = (
     "release_callback",
     "known_areas", "list_outages", "outage_timeline",
     "pending_handovers", "acknowledge_handovers", "compile_handover", "confirm_handover",
+    "change_pin",
 )
-#: Operations only a team lead (or an admin) may call: refused before the services are reached.
+#: Operations only a team lead may call: refused before the services are reached.
 LEAD_OPERATIONS = ("decide_delay", "board", "declare_outage", "update_outage", "clear_outage")
+#: Account changes: a lead's or an admin's (the services decide whom each may change).
+ACCOUNT_OPERATIONS = ("list_agents", "add_agent", "update_agent")
+#: Who may call each restricted operation; any other role is refused and audited.
+RESTRICTED: dict[str, frozenset[str]] = {
+    **{name: frozenset({"lead"}) for name in LEAD_OPERATIONS},
+    **{name: frozenset({"lead", "admin"}) for name in ACCOUNT_OPERATIONS},
+}
 
 
 @dataclass(frozen=True)
@@ -157,13 +165,13 @@ for _name, _value in _NAMESPACE.items():
 @dataclass(frozen=True)
 class Operation:
     name: str
-    lead_only: bool
+    roles: frozenset[str] | None  # None: any logged-in agent
     body: type  # a msgspec Struct of the method's keyword arguments
     result: Any
     params: tuple[str, ...]
 
 
-def _operation(name: str, lead_only: bool) -> Operation:
+def _operation(name: str) -> Operation:
     method = getattr(Desk, name)
     hints = typing.get_type_hints(method, globalns=_NAMESPACE)
     result = _RESULT_OVERRIDES.get(name, hints.pop("return"))
@@ -178,12 +186,11 @@ def _operation(name: str, lead_only: bool) -> Operation:
             fields.append((param.name, kind, param.default))
     title = "".join(part.title() for part in name.split("_"))
     body = msgspec.defstruct(f"{title}Body", fields, kw_only=True, forbid_unknown_fields=True)
-    return Operation(name, lead_only, body, result, tuple(f[0] for f in fields))
+    return Operation(name, RESTRICTED.get(name), body, result, tuple(f[0] for f in fields))
 
 
 OPERATIONS: dict[str, Operation] = {
-    **{name: _operation(name, False) for name in AGENT_OPERATIONS},
-    **{name: _operation(name, True) for name in LEAD_OPERATIONS},
+    name: _operation(name) for name in (*AGENT_OPERATIONS, *LEAD_OPERATIONS, *ACCOUNT_OPERATIONS)
 }
 
 

@@ -35,7 +35,7 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
     def handle(data: Any, request: Request) -> Any:
         live = sessions.current(db, bearer(request.headers))
         agent = live.login.agent
-        if op.lead_only and not agent.is_lead:
+        if op.roles is not None and agent.role not in op.roles:
             raise refuse(db, agent, op.name)
         kwargs = {name: getattr(data, name) for name in op.params}
         if "cursor" in kwargs:
@@ -55,7 +55,7 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
     handle.__qualname__ = op.name
     handle.__doc__ = (getattr(wire.Desk, op.name).__doc__ or op.name.replace("_", " ")).strip().splitlines()[0]
     return post(f"{wire.API}/op/{op.name}", sync_to_thread=True, status_code=200, operation_id=op.name,
-                tags=["lead" if op.lead_only else "desk"])(handle)
+                tags=["desk" if op.roles is None else "+".join(sorted(op.roles))])(handle)
 
 
 def operation_handlers(db: Database, policy: str) -> list[HTTPRouteHandler]:

@@ -37,10 +37,12 @@ CLEAN = f"{MARKUP} 𠮷野家 '; DROP TABLE customers; --"
 LEAD_PIN = "802517"
 
 
-def agentdesk(*args: str, pin: str | None = None, lang: str = "en"):  # type: ignore[no-untyped-def]
+def agentdesk(*args: str, pin: str | None = None, new_pin: str | None = None, lang: str = "en"):  # type: ignore[no-untyped-def]
     env = {"AGENTDESK_LANG": lang, "COLUMNS": "250"}
     if pin is not None:
         env["AGENTDESK_PIN"] = pin
+    if new_pin is not None:
+        env["AGENTDESK_NEW_PIN"] = new_pin
     return runner.invoke(app, list(args), env=env)
 
 
@@ -62,7 +64,7 @@ def db_path(tmp_path: Path) -> str:
     path = tmp_path / "desk.sqlite3"
     db = open_database(f"sqlite:///{path}")
     with db.write() as s:
-        accounts.add_agent(s, "8001", "王红梅", "lead", LEAD_PIN, team="甲班")
+        accounts.create_agent(s, "8001", "王红梅", "lead", LEAD_PIN, team="甲班")
     db.dispose()
     return str(path)
 
@@ -86,7 +88,8 @@ def read(path: str, model, *where):  # type: ignore[no-untyped-def]
     ("'; DROP TABLE agents; --", "'; DROP TABLE agents; --"),
 ], ids=["escapes", "click", "markup", "sql"])
 def test_agent_add_with_a_hostile_name(name: str, stored: str, db_path: str) -> None:
-    added = agentdesk("agent", "add", "2001", "--name", name, "--db", db_path, pin="739146")
+    added = agentdesk("agent", "add", "2001", "--name", name, "--db", db_path, "--by", "8001",
+                      pin=LEAD_PIN, new_pin="739146")
     assert added.exit_code == 0, added.output
     assert_no_escape(added)
     [agent] = read(db_path, Agent, Agent.number == "2001")
@@ -99,22 +102,24 @@ def test_agent_add_with_a_hostile_name(name: str, stored: str, db_path: str) -> 
 
 
 def test_agent_add_with_a_name_of_only_escape_sequences_is_refused(db_path: str) -> None:
-    result = agentdesk("agent", "add", "2001", "--name", ESCAPES + INVISIBLE, "--db", db_path, pin="739146")
-    assert result.exit_code == 1
+    result = agentdesk("agent", "add", "2001", "--name", ESCAPES + INVISIBLE, "--db", db_path, "--by", "8001",
+                       pin=LEAD_PIN, new_pin="739146")
+    assert result.exit_code == 2
     assert_no_escape(result)
     assert read(db_path, Agent, Agent.number == "2001") == []
 
 
 def test_agent_add_with_a_markup_number_is_refused(db_path: str) -> None:
-    result = agentdesk("agent", "add", "[bold]20\x1b[2J01", "--name", "李娜", "--db", db_path, pin="739146")
-    assert result.exit_code == 1
+    result = agentdesk("agent", "add", "[bold]20\x1b[2J01", "--name", "李娜", "--db", db_path, "--by", "8001",
+                       pin=LEAD_PIN, new_pin="739146")
+    assert result.exit_code == 2
     assert_no_escape(result)
     assert len(read(db_path, Agent)) == 1
 
 
 def test_agent_add_with_a_hostile_team(db_path: str) -> None:
     added = agentdesk("agent", "add", "2001", "--name", "李娜", "--team", "甲" + ESCAPES + "班" + INVISIBLE,
-                      "--db", db_path, pin="739146")
+                      "--db", db_path, "--by", "8001", pin=LEAD_PIN, new_pin="739146")
     assert added.exit_code == 0
     [agent] = read(db_path, Agent, Agent.number == "2001")
     listed = agentdesk("agent", "list", "--db", db_path)

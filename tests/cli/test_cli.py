@@ -28,20 +28,24 @@ def test_agent_add_list_passwd(tmp_path: Path) -> None:
     empty = invoke("agent", "list", "--db", db)
     assert empty.exit_code == 0 and "agentdesk agent add" in empty.output and "--role lead" in empty.output
 
+    # The first account of an empty database: nobody to ask.
     added = invoke("agent", "add", "8001", "--name", "王红梅", "--role", "lead", "--db", db,
-                   env={"AGENTDESK_PIN": "8001"})
+                   env={"AGENTDESK_NEW_PIN": "8001"})
     assert added.exit_code == 0, added.output
     assert "8001" in added.output
 
-    prompted = invoke("agent", "add", "1024", "--name", "阿卜杜拉•买买提", "--db", db, stdin="1024\n1024\n")
+    # Then a lead makes the others: the lead's PIN from the environment, the new one prompted twice.
+    prompted = invoke("agent", "add", "1024", "--name", "阿卜杜拉•买买提", "--by", "8001", "--db", db,
+                      env={"AGENTDESK_PIN": "8001"}, stdin="1024\n1024\n")
     assert prompted.exit_code == 0, prompted.output
     assert "阿卜杜拉·买买提" in prompted.output  # the name was normalized (• → ·)
 
     listed = invoke("agent", "list", "--db", db)
     assert "王红梅" in listed.output and "阿卜杜拉·买买提" in listed.output and "team lead" in listed.output
 
-    changed = invoke("agent", "passwd", "1024", "--db", db, env={"AGENTDESK_PIN": "5678"})
-    assert changed.exit_code == 0
+    # One's own PIN: the current one, then the new one twice.
+    changed = invoke("agent", "passwd", "1024", "--db", db, stdin="1024\n5678\n5678\n")
+    assert changed.exit_code == 0, changed.output
     from agentdesk.db import open_database
     from agentdesk.services.accounts import login
 
@@ -52,12 +56,17 @@ def test_agent_add_list_passwd(tmp_path: Path) -> None:
 
 def test_agent_add_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     db = str(tmp_path / "a.sqlite3")
-    bad_pin = invoke("agent", "add", "8001", "--name", "王", "--role", "lead", "--db", db, env={"AGENTDESK_PIN": "12"})
-    assert bad_pin.exit_code == 1 and "A PIN has 4 to 12 digits." in bad_pin.output
+    bad_pin = invoke("agent", "add", "8001", "--name", "王", "--role", "lead", "--db", db,
+                     env={"AGENTDESK_NEW_PIN": "12"})
+    assert bad_pin.exit_code == 2 and "A PIN has 4 to 12 digits." in bad_pin.output
     bad_role = invoke("agent", "add", "8001", "--name", "王", "--role", "boss", "--db", db,
-                      env={"AGENTDESK_PIN": "1234"})
-    assert bad_role.exit_code == 1 and "agent, lead" in bad_role.output
-    zh = invoke("agent", "passwd", "9999", "--db", db, env={"AGENTDESK_PIN": "1234", "AGENTDESK_LANG": "zh_CN"})
+                      env={"AGENTDESK_NEW_PIN": "1234"})
+    assert bad_role.exit_code == 2 and "first account" in bad_role.output  # not a manager: asked first
+    first_agent = invoke("agent", "add", "1024", "--name", "李娜", "--db", db, env={"AGENTDESK_NEW_PIN": "1234"})
+    assert first_agent.exit_code == 2 and "first account" in first_agent.output
+    invoke("agent", "add", "8001", "--name", "王", "--role", "lead", "--db", db, env={"AGENTDESK_NEW_PIN": "8001"})
+    zh = invoke("agent", "passwd", "9999", "--by", "8001", "--db", db,
+                env={"AGENTDESK_PIN": "8001", "AGENTDESK_NEW_PIN": "1234", "AGENTDESK_LANG": "zh_CN"})
     assert zh.exit_code == 1 and "没有工号为 9999 的坐席。" in zh.output
     assert "Traceback" not in bad_pin.output + bad_role.output + zh.output
 
@@ -85,7 +94,8 @@ def test_db_upgrade_and_info_hide_the_password(tmp_path: Path) -> None:
 
 def test_env_var_picks_the_database(tmp_path: Path) -> None:
     db = str(tmp_path / "env.sqlite3")
-    invoke("agent", "add", "8001", "--name", "王", "--role", "lead", env={"AGENTDESK_DB": db, "AGENTDESK_PIN": "8001"})
+    invoke("agent", "add", "8001", "--name", "王", "--role", "lead",
+           env={"AGENTDESK_DB": db, "AGENTDESK_NEW_PIN": "8001"})
     assert "8001" in invoke("agent", "list", env={"AGENTDESK_DB": db}).output
 
 

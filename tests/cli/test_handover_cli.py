@@ -36,9 +36,9 @@ def db_path(tmp_path: Path, fixed_clock) -> str:  # type: ignore[no-untyped-def]
     path = tmp_path / "handover.sqlite3"
     db = open_database(f"sqlite:///{path}")
     with db.write() as s:
-        lead = accounts.add_agent(s, "8001", "王红梅", "lead", "8001", team="甲班")
-        agent = accounts.add_agent(s, "1024", "李娜", "agent", "1024", team="甲班")
-        mate = accounts.add_agent(s, "1025", "张伟", "agent", "1025", team="甲班")
+        lead = accounts.create_agent(s, "8001", "王红梅", "lead", "8001", team="甲班")
+        agent = accounts.create_agent(s, "1024", "李娜", "agent", "1024", team="甲班")
+        mate = accounts.create_agent(s, "1025", "张伟", "agent", "1025", team="甲班")
     desk = make_desk(db, (lead, agent))
     with db.write() as s:
         insert_order(s, desk)  # 张三, 13800138000, owned by 1024
@@ -213,7 +213,7 @@ def test_wrong_pin_is_counted(db_path: str, tmp_path: Path) -> None:
     out = tmp_path / "full.csv"
     result = invoke("export", "--format", "csv", "--out", str(out), "--unmasked", "--lead", "8001",
                     "--db", db_path, pin="0000")
-    assert result.exit_code == 1 and "4 tries left" in result.stderr
+    assert result.exit_code == 1 and "Wrong agent number or PIN." in result.stderr
     assert not out.exists()
     db = open_database(f"sqlite:///{db_path}", migrate=False)
     with db.read() as s:

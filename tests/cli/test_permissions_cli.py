@@ -64,8 +64,8 @@ def build(path: Path, fixed_clock: FixedClock) -> None:
     phone number), and an active outage."""
     db = open_database(f"sqlite:///{path}")
     with db.write() as s:
-        lead = accounts.add_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
-        agent = accounts.add_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
+        lead = accounts.create_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
+        agent = accounts.create_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
         dept_id, customer_id = add_zhang_san(s)
     login = accounts.login(db, "1024", PINS["1024"])
     with db.write() as s:

@@ -29,8 +29,8 @@ def db_path(tmp_path: Path) -> str:
     from agentdesk.services import accounts
 
     with db.write() as s:
-        lead = accounts.add_agent(s, "8001", "王红梅", "lead", "8001")
-        agent = accounts.add_agent(s, "1024", "李娜", "agent", "1024")
+        lead = accounts.create_agent(s, "8001", "王红梅", "lead", "8001")
+        agent = accounts.create_agent(s, "1024", "李娜", "agent", "1024")
     desk = make_desk(db, (lead, agent))
     with db.write() as s:
         # A name that looks like Rich markup must come out as typed.

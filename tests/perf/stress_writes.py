@@ -65,7 +65,7 @@ def run(processes: int = 4, calls_per_process: int = 500, db_path: Path | None =
     numbers = [f"{3000 + n}" for n in range(processes)]
     with db.write() as session:
         for number in numbers:
-            accounts.add_agent(session, number, f"压测{number}", "agent", "1234")
+            accounts.create_agent(session, number, f"压测{number}", "agent", "1234")
     db.dispose()
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()

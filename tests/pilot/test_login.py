@@ -22,7 +22,7 @@ async def test_wrong_pin_then_right_pin_opens_the_desk(db, db_url, lead_and_agen
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         await press(pilot, *"1024", "enter", *"9999", "enter")
-        assert message(app) == "工号或 PIN 码不正确，还可尝试 4 次。"
+        assert message(app) == "工号或 PIN 码不正确。"
         assert app.screen.query_one("#pin").value == ""
         await press(pilot, *"1024", "enter")
         assert isinstance(app.screen, DeskScreen)

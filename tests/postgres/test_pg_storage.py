@@ -44,7 +44,7 @@ def test_login_and_lockout(pg_url: str) -> None:
     db = open_database(pg_url)
     try:
         with db.write() as session:
-            accounts.add_agent(session, "1024", "李娜", "agent", "1024")
+            accounts.create_agent(session, "1024", "李娜", "agent", "1024")
         assert accounts.login(db, "1024", "1024").agent.name == "李娜"
         for _ in range(5):
             with pytest.raises(accounts.LoginFailed):

@@ -54,8 +54,8 @@ def desk_on(db):  # type: ignore[no-untyped-def]
     from agentdesk.services import accounts
 
     with db.write() as s:
-        lead = accounts.add_agent(s, "8001", "王红梅", "lead", "8001")
-        agent = accounts.add_agent(s, "1024", "李娜", "agent", "1024")
+        lead = accounts.create_agent(s, "8001", "王红梅", "lead", "8001")
+        agent = accounts.create_agent(s, "1024", "李娜", "agent", "1024")
     return make_desk(db, (lead, agent))
 
 

@@ -51,7 +51,7 @@ def fill_queue(url: str, count: int, workers: int) -> tuple[list[int], dict[str,
         numbers = {}
         with db.write() as s:
             for n in range(workers):
-                info = accounts.add_agent(s, f"{2001 + n}", f"回访员{n}", "agent", "2001")
+                info = accounts.create_agent(s, f"{2001 + n}", f"回访员{n}", "agent", "2001")
                 numbers[info.number] = info.id
             s.execute(insert(Callback), [{
                 "kind": "after_repair", "reason": f"回访 {i}", "contact_name": "张三", "contact_phone": "13800138000",

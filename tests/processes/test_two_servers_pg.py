@@ -25,8 +25,8 @@ def test_an_outage_crosses_from_one_instance_to_the_other(pg_url: str, tmp_path:
     clock.set_clock(SystemClock())
     db = open_database(pg_url)  # migrated here, as `agentdesk db upgrade` would
     with db.write() as session:
-        accounts.add_agent(session, "8001", "王红梅", "lead", "8001")
-        accounts.add_agent(session, "1024", "李娜", "agent", "1024")
+        accounts.create_agent(session, "8001", "王红梅", "lead", "8001")
+        accounts.create_agent(session, "1024", "李娜", "agent", "1024")
     db.dispose()
     ports = free_port(), free_port()
     servers = [start_server(pg_url, port) for port in ports]

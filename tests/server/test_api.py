@@ -108,7 +108,7 @@ def test_the_acting_agent_cannot_be_given_in_the_body(client: TestClient) -> Non
 
 def test_an_unknown_operation_is_404_json(client: TestClient) -> None:
     headers = login(client, "1024")
-    response = client.post(f"{wire.API}/op/add_agent", json={}, headers=headers)
+    response = client.post(f"{wire.API}/op/drop_database", json={}, headers=headers)
     assert response.status_code == 404 and response.json()["error"] == "ServiceError"
 
 
@@ -133,7 +133,7 @@ def test_health_and_metrics(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     client.post(f"{wire.API}/login", json={"number": "1024", "pin": "0000"})
     text = client.get("/metrics").text
-    assert 'agentdesk_logins_refused_total{reason="wrong_left"} ' in text
+    assert 'agentdesk_logins_refused_total{reason="wrong"} ' in text
     assert "agentdesk_request_seconds_bucket" in text and "agentdesk_push_connections" in text
 
 

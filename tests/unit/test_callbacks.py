@@ -25,7 +25,7 @@ def desk(db, lead_and_agent) -> Desk:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def other(desk: Desk):  # type: ignore[no-untyped-def]
     with desk.db.write() as s:  # type: ignore[attr-defined]
-        return accounts.add_agent(s, "1025", "张伟", "agent", "1025")
+        return accounts.create_agent(s, "1025", "张伟", "agent", "1025")
 
 
 def add_callback(desk: Desk, *, due: datetime, kind: str = "after_repair", order_id: int | None = None,

@@ -37,7 +37,7 @@ def test_corrupt_file_gets_a_clear_message(tmp_path: Path) -> None:
     with db.write() as session:
         from agentdesk.services import accounts
 
-        accounts.add_agent(session, "8001", "王红梅", "lead", "8001")
+        accounts.create_agent(session, "8001", "王红梅", "lead", "8001")
     db.dispose()
     _scribble_after_first_page(path)
     with pytest.raises(DatabaseError, match="integrity check") as err:
@@ -172,7 +172,7 @@ def test_backup_is_consistent_while_writing(tmp_path: Path, db, db_url) -> None:
     from agentdesk.services import accounts
 
     with db.write() as session:
-        accounts.add_agent(session, "8001", "王红梅", "lead", "8001")
+        accounts.create_agent(session, "8001", "王红梅", "lead", "8001")
     stop = threading.Event()
 
     def writer() -> None:

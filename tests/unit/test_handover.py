@@ -41,8 +41,8 @@ class Team:
 def team(db, lead_and_agent) -> Team:  # type: ignore[no-untyped-def]
     desk = make_desk(db, lead_and_agent)
     with db.write() as s:
-        mate = accounts.add_agent(s, "1025", "张伟", "agent", "1025", team="甲班")
-        other = accounts.add_agent(s, "1026", "阿依古丽·买买提", "agent", "1026", team="乙班")
+        mate = accounts.create_agent(s, "1025", "张伟", "agent", "1025", team="甲班")
+        other = accounts.create_agent(s, "1026", "阿依古丽·买买提", "agent", "1026", team="乙班")
     return Team(desk, lead_and_agent[0], lead_and_agent[1], mate, other)
 
 

@@ -41,7 +41,7 @@ def test_zh_catalog_is_chinese() -> None:
 
 
 def test_t_fills_variables_as_data() -> None:
-    assert t("login.wrong_left", lang="en", left=3) == "Wrong agent number or PIN. 3 tries left."
+    assert t("login.locked", lang="en", minutes=3) == "Too many wrong tries: this number is locked. Try again in 3 min."
     assert "[bold]" in t("agent.not_found", lang="en", number="[bold]")
 
 

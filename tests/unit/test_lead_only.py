@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from agentdesk import clock
 from agentdesk.models import AuditEvent, Callback, DelayRequest, Outage, WorkOrder, WorkOrderEvent
-from agentdesk.services import accounts, board, callbacks, calls, contact, handover, outages, workorders
+from agentdesk.services import account_admin, accounts, board, callbacks, calls, contact, handover, outages, workorders
 from agentdesk.services.demo import build_demo
 from agentdesk.services.errors import PermissionDenied
 
@@ -57,8 +57,8 @@ ACTIONS = {
     "board": lambda s, w, a: board.board(s, actor=a, now=clock.now(), since=clock.now()),
     "handover_overview": lambda s, w, a: handover.unacknowledged_overview(s, actor=a),
     "handover_unmasked_export": lambda s, w, a: handover.record_export(s, [], fmt="md", actor=a, unmasked=True),
-    "add_agent": lambda s, w, a: accounts.add_agent(s, "1099", "新人", "agent", "1099", actor=a),
-    "change_someone_elses_pin": lambda s, w, a: accounts.change_pin(s, "1025", "9999", actor=a),
+    "add_agent": lambda s, w, a: account_admin.add_agent(s, "1099", "新人", "agent", "1099", actor=a),
+    "change_someone_elses_pin": lambda s, w, a: account_admin.change_pin(s, "1025", "9999", actor=a),
     "end_someone_elses_shift": lambda s, w, a: accounts.end_shift(s, w["other_shift"], actor=a),
     "someone_elses_call": lambda s, w, a: calls.record_praise(s, w["other_call"], kind="praise", content="好",
                                                               forward=False, actor=a),

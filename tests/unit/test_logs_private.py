@@ -20,7 +20,7 @@ def test_pins_and_phones_stay_out_of_the_logs(db, caplog) -> None:
     try:
         build_demo(db, customers=30, handovers=False)
         with db.write() as session:
-            accounts.add_agent(session, "5555", "赵敏", "agent", PIN)
+            accounts.create_agent(session, "5555", "赵敏", "agent", PIN)
         result = accounts.login(db, "5555", PIN)
         with db.write() as session:
             call = calls.start_call(session, actor=result.agent, shift_id=result.shift.id)

@@ -360,7 +360,7 @@ def test_calls_cannot_be_linked_after_clear(demo) -> None:
 def test_timeline_says_who_did_what_when(demo, fixed_clock) -> None:
     db, lead, agent = demo
     with db.write() as session:
-        second_lead = accounts.add_agent(session, "8002", "赵班长", "lead", "8002")
+        second_lead = accounts.create_agent(session, "8002", "赵班长", "lead", "8002")
     info = _declare(db, lead)
     fixed_clock.advance(minutes=20)
     with db.write() as session:

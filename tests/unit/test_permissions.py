@@ -30,7 +30,18 @@ from sqlmodel import SQLModel
 from agentdesk import clock
 from agentdesk.clock import FixedClock
 from agentdesk.db import Database, open_database
-from agentdesk.services import accounts, board, callbacks, calls, complaints, contact, handover, outages, sessions
+from agentdesk.services import (
+    account_admin,
+    accounts,
+    board,
+    callbacks,
+    calls,
+    complaints,
+    contact,
+    handover,
+    outages,
+    sessions,
+)
 from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.errors import PermissionDenied
@@ -71,9 +82,9 @@ class World:
 def _build(path: Path) -> World:
     db = open_database(f"sqlite:///{path}")
     with db.write() as s:
-        lead = accounts.add_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
-        agent = accounts.add_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
-        mate = accounts.add_agent(s, "1025", "张伟", "agent", PINS["1025"], team="甲班")
+        lead = accounts.create_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
+        agent = accounts.create_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
+        mate = accounts.create_agent(s, "1025", "张伟", "agent", PINS["1025"], team="甲班")
         dept_id, customer_id = add_zhang_san(s)
     agent_login = accounts.login(db, "1024", PINS["1024"])
     mate_login = accounts.login(db, "1025", PINS["1025"])
@@ -175,16 +186,24 @@ CASES = [
         s, handover.find_notes(s), fmt="csv", actor=a, unmasked=True), "agent", "lead", "unmasked"),
     Case("handover.record_export", lambda s, w, a: handover.record_export(
         s, handover.find_notes(s), fmt="json", actor=a, unmasked=True), "nobody", "lead", "unmasked, no one named"),
-    Case("accounts.add_agent", lambda s, w, a: accounts.add_agent(s, "3001", "新人", "agent", "300130", actor=a),
-         "agent", "lead"),
-    Case("accounts.add_agent", lambda s, w, a: accounts.add_agent(s, "3002", "新班长", "lead", "300230", actor=a),
-         "mate", "lead", "a lead made by an agent"),
+    Case("account_admin.add_agent", lambda s, w, a: account_admin.add_agent(
+        s, "3001", "新人", "agent", "300130", actor=a), "agent", "lead"),
+    Case("account_admin.add_agent", lambda s, w, a: account_admin.add_agent(
+        s, "3002", "新班长", "lead", "300230", actor=a), "mate", "lead", "a lead made by an agent"),
+    Case("account_admin.add_agent", lambda s, w, a: account_admin.add_agent(
+        s, "3003", "冒充", "lead", "300330", actor=a), "nobody", "lead", "no one named, once a lead exists"),
+    Case("account_admin.update_agent", lambda s, w, a: account_admin.update_agent(s, "1024", role="lead", actor=a),
+         "agent", "lead", "an agent making themself a lead"),
+    Case("account_admin.update_agent", lambda s, w, a: account_admin.update_agent(s, "1024", active=False, actor=a),
+         "mate", "lead"),
+    Case("account_admin.list_accounts", lambda s, w, a: account_admin.list_accounts(s, actor=a), "agent", "lead"),
     # One's own, or a lead.
     Case("sessions.force_logout", lambda s, w, a: sessions.force_logout(s, "1025", actor=a), "agent", "lead"),
     Case("accounts.end_shift", lambda s, w, a: accounts.end_shift(s, w.agent_shift, actor=a), "mate", "lead"),
-    Case("accounts.change_pin", lambda s, w, a: accounts.change_pin(s, "1024", "246810", actor=a), "mate", "lead"),
-    Case("accounts.change_pin", lambda s, w, a: accounts.change_pin(s, "8001", "246810", actor=a), "agent", "lead",
-         "a lead's PIN"),
+    Case("account_admin.change_pin", lambda s, w, a: account_admin.change_pin(s, "1024", "246810", actor=a),
+         "mate", "lead"),
+    Case("account_admin.change_pin", lambda s, w, a: account_admin.change_pin(
+        s, "8001", "246810", actor=a, old_pin=PINS["8001"]), "agent", "lead", "a lead's PIN, its own with the old one"),
     Case("calls.identify_customer", lambda s, w, a: calls.identify_customer(s, w.call_id, w.customer_id, actor=a),
          "mate", "agent"),
     Case("calls.register_unregistered", lambda s, w, a: calls.register_unregistered(
@@ -258,7 +277,7 @@ def test_the_rightful_actor_may(case: Case, world: World) -> None:
 
 # -- every guarded function has a case ----------------------------------------------------------
 
-GUARDS = {"require_lead", "PermissionDenied", "_call", "_require_holder", "_require_own_or_lead"}
+GUARDS = {"require_lead", "PermissionDenied", "_call", "_require_holder", "_require_own_or_lead", "_require"}
 
 
 def guarded_functions() -> set[str]:

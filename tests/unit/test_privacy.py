@@ -45,10 +45,12 @@ MASKED = re.compile(r"138\\?\*\\?\*\\?\*\\?\*8000")  # 138****8000, Markdown-esc
 ALL_TICKED = dict.fromkeys(calls.CHECKLIST_ITEMS, True)
 
 
-def agentdesk(*args: str, pin: str | None = None):  # type: ignore[no-untyped-def]
+def agentdesk(*args: str, pin: str | None = None, new_pin: str | None = None):  # type: ignore[no-untyped-def]
     env = {"AGENTDESK_LANG": "en", "COLUMNS": "250"}
     if pin is not None:
         env["AGENTDESK_PIN"] = pin
+    if new_pin is not None:
+        env["AGENTDESK_NEW_PIN"] = new_pin
     result = runner.invoke(cli_app, list(args), env=env)
     assert result.exit_code == 0, (args, result.output)
     return result
@@ -77,11 +79,12 @@ def logged_text(records: list[logging.LogRecord]) -> str:
 def full_flow(db, db_path: str, tmp_path: Path, fixed_clock) -> dict:  # type: ignore[no-untyped-def]
     """Everything that touches a PIN or a phone; returns what later checks need."""
     with db.write() as s:
-        lead = accounts.add_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
-        agent = accounts.add_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
+        lead = accounts.create_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
+        agent = accounts.create_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
         s.add(Department(code="NET", name="网络维护部"))
         s.add(Department(code="CS", name="客服中心"))
-    agentdesk("agent", "add", "2001", "--name", "陈静", "--team", "回访组", "--db", db_path, pin=PINS["2001"])
+    agentdesk("agent", "add", "2001", "--name", "陈静", "--team", "回访组", "--by", "8001", "--db", db_path,
+              pin=PINS["8001"], new_pin=PINS["2001"])
     with pytest.raises(LoginFailed):
         accounts.login(db, "1024", WRONG_PIN)
     shift = accounts.login(db, "1024", PINS["1024"]).shift
@@ -246,8 +249,8 @@ def audit_rows(db, prefix: str) -> list[AuditEvent]:  # type: ignore[no-untyped-
 def handed_over(db, fixed_clock):  # type: ignore[no-untyped-def]
     """1024's shift handed over with 张三's order (full number in the note's body)."""
     with db.write() as s:
-        lead = accounts.add_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
-        agent = accounts.add_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
+        lead = accounts.create_agent(s, "8001", "王红梅", "lead", PINS["8001"], team="甲班")
+        agent = accounts.create_agent(s, "1024", "李娜", "agent", PINS["1024"], team="甲班")
         dept_id, customer_id = add_zhang_san(s, address="朝阳区 1 栋", area="朝阳区")
     shift = accounts.login(db, "1024", PINS["1024"]).shift
     with db.write() as s:

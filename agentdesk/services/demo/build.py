@@ -80,7 +80,7 @@ def build_demo(
         for dept in people["department"]:
             session.add(Department(code=dept["code"], name=dept["name"], phone=dept.get("phone")))
         for a in people["agent"]:
-            accounts.add_agent(session, a["number"], a["name"], a["role"], a["pin"], team=a.get("team"))
+            accounts.create_agent(session, a["number"], a["name"], a["role"], a["pin"], team=a.get("team"))
             summary.logins.append(DemoLogin(a["number"], a["name"], a["role"], a["pin"]))
         kb = _load("kb/articles.toml")
         for art in kb["article"]:
