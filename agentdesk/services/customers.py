@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from agentdesk.models import Call, Callback, Customer, CustomerPhone, Department, WorkOrder
 from agentdesk.normalize import LANDLINE, MOBILE, clean_text, mask_phone, search_digits, strip_invisible
+from agentdesk.services import grams
 from agentdesk.services.messages import stored_text
 from agentdesk.services.rows import get_or_not_found, row_id, table_of
 from agentdesk.vocab import OPEN_CALLBACK_STATUSES, UNCLOSED_ORDER_STATUSES
@@ -87,7 +88,8 @@ class CustomerCard:
 
 _C = table_of(Customer)
 _P = table_of(CustomerPhone)
-# The FTS5 tables of migration 0004 (SQLite); PostgreSQL uses pg_trgm indexes under LIKE.
+# The FTS5 tables of migration 0004 (SQLite); PostgreSQL uses pg_trgm indexes under LIKE,
+# and for names with characters pg_trgm cannot read the gram table of 0007 (services.grams).
 _PHONES_FTS = table("customer_phones_fts", column("rowid"), column("phone"))
 _NAMES_FTS = table("customers_name_fts", column("rowid"), column("name"))
 _FIRST_PHONE = (select(_P.c.phone).where(_P.c.customer_id == _C.c.id).order_by(_P.c.id).limit(1)
@@ -130,6 +132,7 @@ _STEPS: dict[str, Select] = {
     .where(_NAMES_FTS.c.name.op("MATCH")(_MATCH), _C.c.name.like(_LIKE, escape="/"))
     .order_by(_NAMES_FTS.c.rowid).limit(_N),
     "name_like": _HIT.where(_C.c.name.like(_LIKE, escape="/")).order_by(_C.c.id).limit(_N),
+    **{f"name_grams{k}": grams.name_statement(_HIT, _C, k, _LIKE, _N) for k in range(1, grams.MAX_NAME_GRAMS + 1)},
 }
 _has_fts: dict[str, bool] = {}
 
@@ -178,8 +181,9 @@ _ALL: Exact = lambda row: True  # noqa: E731
 _NONE: Exact = lambda row: False  # noqa: E731
 
 
-def _search_steps(text_: str, fts: bool) -> list[tuple[str, dict, Exact]]:
-    """(step, parameters, which of its hits are exact matches) in the order hits are taken."""
+def _search_steps(text_: str, fts: bool, pg_grams: bool = False) -> list[tuple[str, dict, Exact]]:
+    """(step, parameters, which of its hits are exact matches) in the order hits are taken.
+    ``fts``: SQLite's FTS5 tables are there; ``pg_grams``: PostgreSQL's gram tables are."""
     digits = search_digits(text_)
     if digits and re.fullmatch(r"[\d\s\-+()（）０-９]+", text_):
         hi = digits + "\U0010ffff"
@@ -204,7 +208,11 @@ def _search_steps(text_: str, fts: bool) -> list[tuple[str, dict, Exact]]:
                 ("initials_prefix", {"q": low, "hi": hi}, lambda row: row.name_initials == low),
                 ("pinyin_prefix", {"q": low, "hi": hi}, lambda row: row.name_pinyin == low)]
     steps = [("name_prefix", {"q": text_, "hi": text_ + "\U0010ffff"}, lambda row: row.name == text_)]
-    if not fts:
+    if pg_grams and grams.needs_grams(text_):
+        # The same rows as name_like, found through the gram table.
+        count, params = grams.name_params(text_)
+        steps.append((f"name_grams{count}", {**params, "like": _like(text_)}, _NONE))
+    elif not fts:
         steps.append(("name_like", {"like": _like(text_)}, _NONE))
     elif any(c.isalnum() or not c.isascii() for c in text_):  # else no token to look up
         # The index narrows to names holding these characters in a row; LIKE decides.
@@ -222,7 +230,8 @@ def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) ->
 
     At a million customers every step is an index read that stops at ``limit``: the steps
     run in that order until ``limit`` customers are found (phone fragments and name
-    substrings through FTS5 on SQLite, pg_trgm on PostgreSQL — migration 0004). The hits
+    substrings through FTS5 on SQLite, pg_trgm on PostgreSQL — migration 0004 — and, for
+    names with characters beyond ASCII, the gram table of 0007). The hits
     are listed exact matches first, then by name.
     """
     text_ = clean_text(strip_invisible(query)).strip()
@@ -231,7 +240,7 @@ def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) ->
     connection = session.connection()
     found: dict[int, Row] = {}
     exact: set[int] = set()
-    for step, params, is_exact in _search_steps(text_, _sqlite_fts(session)):
+    for step, params, is_exact in _search_steps(text_, _sqlite_fts(session), grams.pg_grams(session)):
         if len(found) >= limit:
             break
         # n rows of a step hold at least limit - len(found) new ones: the rows it shares

@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from agentdesk.models import KbArticle
 from agentdesk.normalize import clean_text
+from agentdesk.services import grams
 from agentdesk.services.rows import get_or_not_found, row_id
 
 KB_LIMIT = 20
@@ -40,7 +41,9 @@ def kb_search(session: Session, query: str, limit: int = KB_LIMIT) -> list[KbHit
     """Articles containing every term typed (terms split on spaces), best first.
 
     FTS5 trigram needs three characters a term; shorter terms (宽带) fall back to a
-    substring match, which is instant at knowledge-base sizes.
+    substring match, which is instant at knowledge-base sizes. On PostgreSQL that match is
+    narrowed first through the gram table (migration 0007) when a term holds a character
+    beyond ASCII. Ties on the title go by id, so the order is the same whichever way.
     """
     # Sliced before cleaning: a megabyte paste is refused without reading it all.
     cleaned = clean_text(query[: MAX_QUERY_CHARS * 4]).strip()
@@ -74,11 +77,15 @@ def kb_search(session: Session, query: str, limit: int = KB_LIMIT) -> list[KbHit
         )
         for t in terms
     ]
+    if grams.pg_grams(session):
+        candidates = grams.kb_candidates(terms)
+        if candidates is not None:
+            conditions.append(col(KbArticle.id).in_(candidates))
     title_hit = and_(*[col(KbArticle.title).icontains(t, autoescape=True) for t in terms])
     rows = session.execute(
         select(col(KbArticle.id), col(KbArticle.title), col(KbArticle.category))
         .where(and_(*conditions))
-        .order_by(title_hit.desc(), KbArticle.title)
+        .order_by(title_hit.desc(), col(KbArticle.title), col(KbArticle.id))
         .limit(limit)
     ).all()
     return [KbHit(*r) for r in rows]
