@@ -9,7 +9,7 @@ trigram indexes. Each lookup only narrows: the candidates are re-checked with th
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, Select, Table, and_, bindparam, column, func, select, table
+from sqlalchemy import BindParameter, FromClause, Select, Table, and_, bindparam, column, func, select, table, true
 from sqlmodel import Session
 
 #: The caller search joins one copy of the gram table per gram: a few rare pairs narrow
@@ -65,13 +65,23 @@ def grams_of(fragment: str, most: int) -> list[str]:
 def name_statement(hit: Select, customers: Table, count: int, like: BindParameter[str],
                    limit: BindParameter[int]) -> Select:
     """``hit`` for the customers whose name holds grams ``:g0`` … and matches ``like``, by id,
-    at most ``limit``: the first gram's rows come out of its primary key in id order."""
+    at most ``limit``.
+
+    The first gram's rows come out of its primary key in id order; each is looked up in
+    ``customers`` by a LATERAL subquery, which its LIMIT keeps from being merged into a join:
+    otherwise the planner may serve the LIKE from the pg_trgm index, and a pattern with no
+    trigram (any Chinese under ``C``) reads that whole index.
+    """
     copies = [CUSTOMER_GRAMS.alias(f"g{i}") for i in range(count)]
-    joined = copies[0].join(customers, customers.c.id == copies[0].c.customer_id)
+    first = copies[0]
+    grams_of_name: FromClause = first
     for i, g in enumerate(copies[1:], 1):
-        joined = joined.join(g, and_(g.c.customer_id == customers.c.id, g.c.gram == bindparam(f"g{i}")))
-    return (hit.select_from(joined).where(copies[0].c.gram == bindparam("g0"), customers.c.name.like(like, escape="/"))
-            .order_by(customers.c.id).limit(limit))
+        grams_of_name = grams_of_name.join(g, and_(g.c.customer_id == first.c.customer_id,
+                                                   g.c.gram == bindparam(f"g{i}")))
+    found = (hit.where(customers.c.id == first.c.customer_id, customers.c.name.like(like, escape="/"))
+             .limit(1).lateral("hit"))
+    return (select(found).select_from(grams_of_name.join(found, true())).where(first.c.gram == bindparam("g0"))
+            .order_by(first.c.customer_id).limit(limit))
 
 
 def name_params(fragment: str) -> tuple[int, dict[str, str]]:
