@@ -90,6 +90,19 @@ def test_the_servers_role_works_the_desk_and_only_appends_to_the_audit_log(cente
         (count,) = conn.execute("SELECT count(*) FROM audit_events").fetchone()  # type: ignore[misc]
         assert count >= 4
         conn.execute("INSERT INTO audit_events (at, action, entity) VALUES (now(), 'test.append', '')")
+        # The search's gram triggers (migration 0007) run as the writer: the app role's grants cover them.
+        conn.execute("INSERT INTO customers (user_code, name, name_initials, name_pinyin, address, area_name,"
+                     " area_class, tier, created_at)"
+                     " VALUES ('R1', '欧阳娜娜', '', '', '', '', 'city', 'regular', now())")
+        conn.execute("UPDATE customers SET name = '欧阳修' WHERE user_code = 'R1'")
+        conn.execute("INSERT INTO kb_articles (title, body, category, tags, updated_at)"
+                     " VALUES ('宽带', '重启光猫', '', '', now())")
+        (grams,) = conn.execute(  # type: ignore[misc]
+            "SELECT count(*) FROM customer_name_grams g JOIN customers c ON c.id = g.customer_id"
+            " WHERE c.user_code = 'R1' AND g.gram = '阳修'").fetchone()
+        assert grams == 1
+        conn.execute("DELETE FROM customers WHERE user_code = 'R1'")
+        conn.execute("DELETE FROM kb_articles")
         for statement in ("UPDATE audit_events SET action = 'rewritten'", "DELETE FROM audit_events",
                           "TRUNCATE audit_events", "UPDATE alembic_version SET version_num = 'x'",
                           "CREATE TABLE sneaky (id int)", "DROP TABLE customers",
