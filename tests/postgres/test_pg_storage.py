@@ -67,3 +67,33 @@ def test_demo_and_cli_on_postgres(pg_url: str) -> None:
     out = CliRunner().invoke(app, ["db", "info", "--db", pg_url], env={"AGENTDESK_LANG": "en"})
     assert out.exit_code == 0, out.output
     assert "customers" in out.output and "80" in out.output
+
+
+def test_bulk_demo_by_copy_matches_sqlite(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The demo's bulk rows go into PostgreSQL by COPY: the same rows as SQLite's executemany,
+    times, flags and empty values included."""
+    from agentdesk.models import Callback, CustomerPhone, WorkOrder, WorkOrderEvent
+    from agentdesk.services.rows import table_of
+
+    columns = {Customer: ("id", "user_code", "name", "name_initials", "address", "tier", "created_at"),
+               CustomerPhone: ("customer_id", "phone", "kind"),
+               WorkOrder: ("id", "number", "customer_id", "status", "phrase_flag", "created_at", "dispatched_at",
+                           "resolved_at", "closed_at", "resolve_by", "warn_at"),
+               WorkOrderEvent: ("work_order_id", "at", "kind"),
+               Callback: ("kind", "customer_id", "work_order_id", "due_at", "status", "satisfaction", "done_at")}
+    dbs = {"pg": open_database(pg_url), "sqlite": open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")}
+    found = {}
+    try:
+        for name, db in dbs.items():
+            build_demo(db, customers=600, workorders=700, handovers=False)
+            with db.read() as session:
+                found[name] = [
+                    [tuple(r) for r in session.execute(
+                        select(*(table_of(model).c[c] for c in names)).order_by(table_of(model).c.id)).all()]
+                    for model, names in columns.items()]
+    finally:
+        for db in dbs.values():
+            db.dispose()
+    assert [len(rows) for rows in found["pg"]][:3] == [600, len(found["sqlite"][1]), 700]
+    for pg_rows, sqlite_rows in zip(found["pg"], found["sqlite"], strict=True):
+        assert pg_rows == sqlite_rows
