@@ -8,7 +8,7 @@ same schema runs on SQLite and PostgreSQL. Columns a queue sorts or filters by a
 from __future__ import annotations
 
 from pydantic import NaiveDatetime
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from agentdesk.vocab import CallbackStatus, DelayStatus, WorkOrderStatus
@@ -329,6 +329,20 @@ class DeskSession(SQLModel, table=True):
     created_at: NaiveDatetime
     expires_at: NaiveDatetime
     revoked_at: NaiveDatetime | None = None
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """A desk's write through the server, by the key the desk sent with it: a retry of a request
+    whose answer was lost gets the first answer back instead of saving twice."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("agent_id", "key", name="uq_idempotent_requests_agent_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agents.id")
+    key: str = Field(max_length=64)
+    operation: str = Field(max_length=40)
+    created_at: NaiveDatetime = Field(index=True)
+    response: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class LoginThrottle(SQLModel, table=True):

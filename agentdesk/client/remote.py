@@ -21,6 +21,7 @@ import logging
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +70,7 @@ class RemoteDesk:
         self._stop = threading.Event()
         self._push: threading.Thread | None = None
         self.offline = OfflineDrafts(drafts_file)
+        self._unanswered: tuple[tuple[str, bytes], str] | None = None  # the last request without an answer
 
     # -- the wire ------------------------------------------------------------------------------
 
@@ -79,13 +81,15 @@ class RemoteDesk:
     def _headers(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self._token}"} if self._token else {}
 
-    def _send(self, method: str, path: str, content: bytes | None = None) -> httpx.Response:
+    def _send(self, method: str, path: str, content: bytes | None = None,
+              headers: dict[str, str] | None = None) -> httpx.Response:
         """One request to the first server that takes it; ServerUnavailable when none does."""
         order = [*range(self._server, len(self.servers)), *range(0, self._server)]
         for index in order:
             try:
                 response = self._http.request(method, self.servers[index] + path, content=content,
-                                              headers={**self._headers(), "content-type": "application/json"})
+                                              headers={**self._headers(), "content-type": "application/json",
+                                                       **(headers or {})})
             except httpx.ConnectError:
                 continue  # never reached that server: the next one may take it
             except httpx.TransportError:
@@ -97,9 +101,10 @@ class RemoteDesk:
         self._set_online(False)
         raise ServerUnavailable()
 
-    def _call(self, method: str, path: str, body: Any = None, result: Any = None) -> Any:
+    def _call(self, method: str, path: str, body: Any = None, result: Any = None, *,
+              headers: dict[str, str] | None = None) -> Any:
         content = wire.ENCODER.encode(body) if body is not None else (b"{}" if method == "POST" else None)
-        response = self._send(method, path, content)
+        response = self._send(method, path, content, headers)
         if response.status_code >= 400:
             raise self._error(response)
         if result is None:
@@ -124,7 +129,18 @@ class RemoteDesk:
         op = wire.OPERATIONS[name]
         bound = dict(zip(op.params, args, strict=False))
         bound.update(kwargs)
-        result = self._call("POST", f"{wire.API}/op/{name}", op.body(**bound), op.result)
+        body = op.body(**bound)
+        # The same request again after an unanswered one keeps its key: if the first did
+        # arrive, the server answers as it did then instead of saving twice.
+        sent = (name, wire.ENCODER.encode(body))
+        key = self._unanswered[1] if self._unanswered and self._unanswered[0] == sent else uuid.uuid4().hex
+        try:
+            result = self._call("POST", f"{wire.API}/op/{name}", body, op.result,
+                                headers={wire.IDEMPOTENCY_HEADER: key})
+        except ServerUnavailable:
+            self._unanswered = (sent, key)
+            raise
+        self._unanswered = None
         if isinstance(result, wire.OrderPage | wire.CallbackPage):
             return Page(result.rows, result.next_cursor)
         return result

@@ -46,6 +46,9 @@ from agentdesk.services.workorders import OrderDetail, OrderRow, Page
 from agentdesk.services.workorders.common import BadTransition, Conflict
 
 API = "/api/v1"
+#: Sent with every operation; the same key again means "the same request, its answer was lost".
+IDEMPOTENCY_HEADER = "idempotency-key"
+REPLAYED_HEADER = "idempotent-replayed"
 
 #: Operations any logged-in agent may call (the services still check ownership and rules).
 AGENT_OPERATIONS = (

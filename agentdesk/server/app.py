@@ -33,7 +33,7 @@ from agentdesk.server.middleware import MetricsMiddleware
 from agentdesk.server.operations import operation_handlers
 from agentdesk.server.push import Hub, push_handler
 from agentdesk.server.tokens import bearer
-from agentdesk.services import accounts, outages, sessions
+from agentdesk.services import accounts, idempotency, outages, sessions
 from agentdesk.services.errors import LoginFailed, ServiceError
 from agentdesk.services.outages import OutageInfo
 
@@ -80,6 +80,7 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 
 def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
     """The server over ``db``; ``feed=False`` leaves the change feed off (a test that drives it)."""
+    idempotency.install()
     hub = Hub()
     change_feed = Feed(db, hub.publish) if feed else None
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from agentdesk.db import Database
-from agentdesk.services import changes
+from agentdesk.services import changes, idempotency
 from agentdesk.services.changes import Change
 
 log = logging.getLogger("agentdesk.server")
@@ -69,6 +69,7 @@ class Feed:
                 try:
                     with self.db.write() as session:
                         changes.prune(session)
+                        idempotency.prune(session)
                 except Exception:
                     log.exception("change feed: pruning failed")
 

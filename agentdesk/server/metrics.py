@@ -15,6 +15,9 @@ PUSH_CONNECTIONS = Gauge("agentdesk_push_connections", "Desks connected to the p
 PUSHED = Counter("agentdesk_push_messages_total", "Change messages sent to desks", registry=REGISTRY)
 LOGINS_REFUSED = Counter("agentdesk_logins_refused_total", "Logins refused, by reason", ["reason"],
                          registry=REGISTRY)
+REPLAYED = Counter("agentdesk_replays_total",
+                   "Requests sent again under a key already answered: answered from the record, not run twice",
+                   registry=REGISTRY)
 REFUSED = Counter("agentdesk_refused_total", "Requests refused for want of a session or a role",
                   ["reason"], registry=REGISTRY)
 

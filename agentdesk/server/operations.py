@@ -19,8 +19,8 @@ from agentdesk.client.local import LocalDesk
 from agentdesk.db import Database
 from agentdesk.server import metrics
 from agentdesk.server.tokens import bearer
-from agentdesk.services import audit, sessions
-from agentdesk.services.errors import PermissionDenied
+from agentdesk.services import audit, idempotency, sessions
+from agentdesk.services.errors import InvalidInput, PermissionDenied, ServiceError
 
 
 def refuse(db: Database, agent: wire.AgentInfo, operation: str) -> PermissionDenied:
@@ -29,6 +29,32 @@ def refuse(db: Database, agent: wire.AgentInfo, operation: str) -> PermissionDen
         audit.record(session, "server.refused", actor_id=agent.id, entity="operation", operation=operation)
     metrics.REFUSED.labels(reason="role").inc()
     return PermissionDenied()
+
+
+def run(db: Database, policy: str, op: wire.Operation, live: sessions.Current, kwargs: dict[str, Any]) -> bytes:
+    """The operation as the session's agent, its result encoded."""
+    desk = LocalDesk.acting(db, policy=policy, login=live.login)
+    result = getattr(desk, op.name)(**kwargs)
+    if op.result is wire.OrderPage:
+        result = wire.OrderPage(result.rows, result.next_cursor)
+    elif op.result is wire.CallbackPage:
+        result = wire.CallbackPage(result.rows, result.next_cursor)
+    return wire.ENCODER.encode(result)
+
+
+def _json(content: bytes, **headers: str) -> Response:
+    # Encoded by us, always as JSON: Litestar would send a bare str result as plain text.
+    return Response(content=content, media_type="application/json", headers=headers or None)
+
+
+def replay(first: idempotency.Seen, operation: str) -> Response:
+    """A request sent again under a key already used: the first answer, never a second run."""
+    if first.operation != operation:
+        raise InvalidInput("server.key_reused", field="form")
+    if first.response is None:
+        raise ServiceError("server.already_done")
+    metrics.REPLAYED.inc()
+    return _json(first.response, **{wire.REPLAYED_HEADER: "true"})
 
 
 def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
@@ -40,14 +66,16 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
         kwargs = {name: getattr(data, name) for name in op.params}
         if "cursor" in kwargs:
             kwargs["cursor"] = wire.revive_cursor(kwargs["cursor"])
-        desk = LocalDesk.acting(db, policy=policy, login=live.login)
-        result = getattr(desk, op.name)(**kwargs)
-        if op.result is wire.OrderPage:
-            result = wire.OrderPage(result.rows, result.next_cursor)
-        elif op.result is wire.CallbackPage:
-            result = wire.CallbackPage(result.rows, result.next_cursor)
-        # Encoded here, always as JSON: Litestar would send a bare str result as plain text.
-        return Response(content=wire.ENCODER.encode(result), media_type="application/json")
+        key = request.headers.get(wire.IDEMPOTENCY_HEADER)
+        if key is None or not idempotency.valid_key(key):
+            return _json(run(db, policy, op, live, kwargs))
+        first = idempotency.seen(db, agent.id, key)
+        if first is not None:
+            return replay(first, op.name)
+        with idempotency.handling(agent.id, key, op.name) as marked:
+            content = run(db, policy, op, live, kwargs)
+        idempotency.store_response(db, marked, content)
+        return _json(content)
 
     body: Any = JSONBody[op.body]  # type: ignore[misc,name-defined]
     handle.__annotations__ = {"data": body, "request": Request, "return": op.result}
