@@ -29,6 +29,8 @@ class DeskScreen(ScreenBase[None]):
         Binding("f5", "callbacks", "binding.callback_queue", id="desk.callbacks"),
         Binding("f8", "lead_board", "binding.lead_board", id="desk.lead_board"),
         Binding("f7", "handover_export", "binding.handover_export", id="desk.handover_export"),
+        Binding("f9", "change_pin", "binding.change_pin", id="desk.change_pin"),
+        Binding("f6", "accounts", "binding.accounts", id="desk.accounts"),
         Binding("f10", "logout", "binding.logout", id="desk.logout"),
     ]
 
@@ -73,6 +75,8 @@ class DeskScreen(ScreenBase[None]):
         if action == "lead_board":
             # Lead screens are not offered to agents; the services refuse them anyway.
             return self.login.agent.is_lead
+        if action == "accounts":
+            return self.login.agent.manages_accounts
         return True
 
     def action_lead_board(self) -> None:
@@ -135,6 +139,17 @@ class DeskScreen(ScreenBase[None]):
         from agentdesk.dialogs.handover_export import HandoverExportScreen
 
         self.app.push_screen(HandoverExportScreen())
+
+    def action_accounts(self) -> None:
+        from agentdesk.screens.accounts import AccountsScreen
+
+        if self.login.agent.manages_accounts:
+            self.app.push_screen(AccountsScreen(self.login))
+
+    def action_change_pin(self) -> None:
+        from agentdesk.dialogs.change_pin import ChangePinScreen
+
+        self.app.push_screen(ChangePinScreen(self.login.agent.number))
 
     def action_logout(self) -> None:
         self.hand_over()

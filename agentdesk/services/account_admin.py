@@ -29,7 +29,7 @@ from agentdesk.services.accounts import (
     list_agents,
     validate_pin,
 )
-from agentdesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from agentdesk.services.errors import InvalidInput, LoginFailed, NotFound, PermissionDenied
 
 MANAGERS = tuple(role for role, rank in ACCOUNT_RANK.items() if rank > 0)
 
@@ -145,7 +145,12 @@ def change_pin(
         # The login's check: a wrong old PIN counts towards the lock-out (the caller commits
         # on LoginFailed, as ``accounts.login`` does), so an unattended desk cannot be used to
         # guess its agent's PIN.
-        authenticate(session, agent.number, old_pin or "")
+        try:
+            authenticate(session, agent.number, old_pin or "")
+        except LoginFailed as exc:
+            if exc.key == "login.wrong":
+                raise LoginFailed("agent.old_pin_wrong") from None
+            raise  # locked: its own words
     else:
         _require(actor, agent.role)
     validate_pin(new_pin)

@@ -38,10 +38,15 @@ class AgentInfo:
     name: str
     role: str
     team: str | None = None
+    active: bool = True  # False: disabled, cannot log in
 
     @property
     def is_lead(self) -> bool:
         return self.role == "lead"
+
+    @property
+    def manages_accounts(self) -> bool:
+        return ACCOUNT_RANK.get(self.role, 0) > 0
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def _dummy_hash() -> str:
 
 def agent_info(agent: Agent) -> AgentInfo:
     assert agent.id is not None
-    return AgentInfo(agent.id, agent.number, agent.name, agent.role, agent.team)
+    return AgentInfo(agent.id, agent.number, agent.name, agent.role, agent.team, agent.active)
 
 
 def validate_pin(pin: str) -> None:

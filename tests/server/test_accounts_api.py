@@ -89,7 +89,7 @@ def test_own_pin_with_the_old_one_and_nobody_elses(client: TestClient, db) -> No
     headers = login(client, "1024")
     wrong = client.post(f"{API}/op/change_pin", json={"number": "1024", "new_pin": "555555", "old_pin": "0000"},
                         headers=headers)
-    assert wrong.status_code == 401 and wrong.json()["key"] == "login.wrong"
+    assert wrong.status_code == 401 and wrong.json()["key"] == "agent.old_pin_wrong"
     with db.read() as s:
         assert s.execute(select(Agent.failed_logins).where(Agent.number == "1024")).scalar_one() == 1
     other = client.post(f"{API}/op/change_pin", json={"number": "1025", "new_pin": "555555"}, headers=headers)

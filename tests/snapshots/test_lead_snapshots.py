@@ -51,8 +51,20 @@ async def handover_export(pilot) -> None:  # type: ignore[no-untyped-def]
     await press(pilot, "f7")
 
 
+async def accounts_list(pilot) -> None:  # type: ignore[no-untyped-def]
+    await login(pilot, "8001", "8001")
+    await press(pilot, "f6")
+    await settle(pilot)
+
+
+async def account_form(pilot) -> None:  # type: ignore[no-untyped-def]
+    await accounts_list(pilot)
+    await press(pilot, "e")
+
+
 STEPS = {"board": board, "outage_list": outage_list, "outage_form": outage_form, "banner_on_desk": banner_on_desk,
-         "handover_review": handover_review, "handover_export": handover_export}
+         "handover_review": handover_review, "handover_export": handover_export, "accounts": accounts_list,
+         "account_form": account_form}
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -41,3 +41,15 @@ def test_idle_desk(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) 
 
     app = make_app(settings_for(db_url, lang), clock=fixed_clock)
     assert snap_compare(app, run_before=login, terminal_size=(120, 36))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_change_pin_dialog(snap_compare, db, db_url, lead_and_agent, fixed_clock, lang) -> None:
+    async def open_it(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await press(pilot, *"1024", "enter", *"1024", "enter", "f9", *"1024", "enter", *"2468", "enter", *"2469",
+                    "ctrl+s")
+        await settle(pilot)
+
+    app = make_app(settings_for(db_url, lang), clock=fixed_clock)
+    assert snap_compare(app, run_before=open_it, terminal_size=(80, 24))
