@@ -271,7 +271,7 @@ class RemoteDesk:
         self._push.start()
 
     def _push_loop(self) -> None:
-        from websockets.exceptions import InvalidStatus, WebSocketException
+        from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
         from websockets.sync.client import connect
 
         delay = BACKOFF_FIRST
@@ -296,8 +296,13 @@ class RemoteDesk:
                             connections += 1
                             self._connected(again=connections > 1)
                         self._received(raw)
+            except ConnectionClosed as exc:
+                if exc.rcvd is not None and exc.rcvd.code == wire.CLOSE_SESSION:
+                    self._ended()  # the server says this session is over: not a link down
+                    return
+                self._set_online(False)
             except InvalidStatus as exc:
-                if exc.response.status_code in (401, 403):
+                if exc.response.status_code in (401, 403):  # refused at the handshake (a proxy's auth)
                     self._ended()
                     return
                 self._set_online(False)

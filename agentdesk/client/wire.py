@@ -49,6 +49,8 @@ API = "/api/v1"
 #: Sent with every operation; the same key again means "the same request, its answer was lost".
 IDEMPOTENCY_HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
+#: The push channel's close code for "no live session" (4000 + HTTP 401): the desk logs in again.
+CLOSE_SESSION = 4401
 
 #: Operations any logged-in agent may call (the services still check ownership and rules).
 AGENT_OPERATIONS = (

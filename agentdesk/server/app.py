@@ -30,7 +30,7 @@ from agentdesk.db import Database, DatabaseError
 from agentdesk.server import metrics
 from agentdesk.server.feed import Feed
 from agentdesk.server.middleware import MetricsMiddleware
-from agentdesk.server.operations import operation_handlers
+from agentdesk.server.operations import operation_handlers, refuse
 from agentdesk.server.push import Hub, push_handler
 from agentdesk.server.tokens import bearer
 from agentdesk.services import accounts, idempotency, outages, sessions
@@ -138,6 +138,8 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
     @post(f"{wire.API}/sessions/end", sync_to_thread=True, status_code=200)
     def end_sessions(data: JSONBody[wire.EndSessionsBody], request: Request) -> wire.Ended:
         live = sessions.current(db, bearer(request.headers))
+        if not live.login.agent.is_lead:  # audited like a lead-only operation
+            raise refuse(db, live.login.agent, "sessions/end")
         with db.write() as session:
             return wire.Ended(ended=sessions.force_logout(session, data.number, actor=live.login.agent))
 
@@ -156,4 +158,5 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
         request_max_body_size=8 * 1_048_576,  # a 1 MB paste of CJK text, refused by the services as too long
         debug=False,
     )
+    app.state.hub = hub  # a test without the feed publishes changes itself
     return app

@@ -5,6 +5,13 @@ The change feed (:mod:`.feed`, a thread) hands every batch of committed changes 
 thread-safely, and its WebSocket handler sends what arrives as one JSON message:
 ``{"changes": [{"topic": "order", "ref_id": 12}, …]}``. Messages are wake-ups: a desk reads
 the data itself, through the operations, after the commit that caused them.
+
+A connection without a live session is closed with the code
+:data:`~agentdesk.client.wire.CLOSE_SESSION` (4401, reason "session": 4000 + HTTP 401),
+whether its token was dead at the handshake or its session ended later (a lead's order, a
+PIN reset, the expiry): the session is read again before a logout is sent, and at most every
+:data:`RECHECK_SECONDS` before other messages, so an ended session is sent nothing more and
+an idle connection costs the database nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 
 import anyio.to_thread
@@ -19,14 +27,15 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.handlers import WebsocketRouteHandler
 
-from agentdesk.client.wire import API
+from agentdesk.client.wire import API, CLOSE_SESSION
 from agentdesk.db import Database
 from agentdesk.server import metrics
 from agentdesk.server.tokens import bearer
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.changes import Change, for_agent
+from agentdesk.services.changes import Change, Topic, for_agent
 
 QUEUE_LIMIT = 256  # a desk this far behind reloads everything anyway: older wake-ups are dropped
+RECHECK_SECONDS = 60.0
 
 
 @dataclass
@@ -86,20 +95,30 @@ def _offer(queue: asyncio.Queue[list[dict]], payload: list[dict]) -> None:
 
 
 def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
-    """``/api/v1/push``: the token in ``Authorization``; a wrong one is closed with code 4401."""
+    """``/api/v1/push``: the token in ``Authorization``; without a live session, closed with 4401."""
 
     @websocket(f"{API}/push")
     async def push(socket: WebSocket) -> None:
         from agentdesk.services import sessions
         from agentdesk.services.errors import Unauthenticated
 
-        try:
-            live = await anyio.to_thread.run_sync(sessions.current, db, bearer(socket.headers))
-        except Unauthenticated:
-            await socket.close(code=4401, reason="session")
-            return
+        token = bearer(socket.headers)
+
+        async def live() -> sessions.Current | None:
+            try:
+                return await anyio.to_thread.run_sync(sessions.current, db, token)
+            except Unauthenticated:
+                return None
+
+        current = await live()
+        # Accepted, then closed: a close code reaches every WebSocket client the same way,
+        # where a refused handshake is only a bare HTTP status (and a 403 at that).
         await socket.accept()
-        key, conn = hub.connect(live.login.agent)
+        if current is None:
+            await socket.close(code=CLOSE_SESSION, reason="session")
+            return
+        key, conn = hub.connect(current.login.agent)
+        checked = time.monotonic()
 
         async def listen() -> None:  # the desk sends nothing; this notices it going away
             try:
@@ -110,14 +129,26 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
 
         listener = asyncio.create_task(listen())
         try:
-            await socket.send_json({"hello": live.login.agent.number})
+            await socket.send_json({"hello": current.login.agent.number})
             while not listener.done():
                 getter = asyncio.create_task(conn.queue.get())
                 done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
-                if getter in done:
-                    await socket.send_json({"changes": getter.result()})
-                else:
+                if getter not in done:
                     getter.cancel()
+                    continue
+                payload = getter.result()
+                logout = any(c["topic"] == Topic.LOGOUT for c in payload)
+                if logout or time.monotonic() - checked > RECHECK_SECONDS:
+                    checked = time.monotonic()
+                    if await live() is None:
+                        if logout:
+                            await socket.send_json({"changes": payload})
+                        await socket.close(code=CLOSE_SESSION, reason="session")
+                        return
+                    # Still live: the logout was for the agent's sessions ended before this one.
+                    payload = [c for c in payload if c["topic"] != Topic.LOGOUT]
+                if payload:
+                    await socket.send_json({"changes": payload})
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:

@@ -11,7 +11,8 @@ import pytest
 
 from agentdesk.client.desk import OrderFilters
 from agentdesk.client.remote import RemoteDesk, ServerUnavailable
-from agentdesk.services import calls
+from agentdesk.server import push as push_module
+from agentdesk.services import calls, sessions
 from agentdesk.services.changes import Topic
 from agentdesk.services.errors import InvalidFields, PermissionDenied, Unauthenticated
 from agentdesk.services.workorders.common import Conflict
@@ -136,6 +137,27 @@ def test_a_lead_ends_an_agents_session(center, tmp_path: Path) -> None:  # type:
         wait_for(agent, Topic.LOGOUT)
         with pytest.raises(Unauthenticated):
             agent.departments()
+    finally:
+        lead.close()
+        agent.close()
+
+
+def test_a_session_that_expires_while_connected_logs_the_desk_out(center, tmp_path: Path, fixed_clock,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(push_module, "RECHECK_SECONDS", 0.0)
+    url, *_ = center
+    lead, agent = desk_on([url], tmp_path, "lead"), desk_on([url], tmp_path, "agent")
+    try:
+        lead.login("8001", "8001")
+        agent.login("1024", "1024")
+        time.sleep(0.5)  # the push channel connects
+        fixed_clock.advance(hours=sessions.SESSION_HOURS - 5)
+        lead.departments()  # the lead's desk, in use, is renewed; the agent's is not
+        fixed_clock.advance(hours=5, seconds=1)
+        lead.declare_outage(areas=["朝阳区红旗街道"], services=["broadband"], cause="光缆中断", eta=None, message="")
+        # The server closes the agent's channel (4401): the desk is told to log in, not that the link is down.
+        wait_for(agent, Topic.LOGOUT)
+        assert agent.online is not False
     finally:
         lead.close()
         agent.close()
