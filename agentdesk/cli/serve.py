@@ -49,7 +49,8 @@ def serve(
     if current != head:
         fail(t("server.schema_behind", current=current or "-", head=head or "-"))
     if tls_cert is None and host not in LOOPBACK:
-        console().print(t("server.plain_http_warning", host=host), markup=False, highlight=False)
+        # On stderr, with every warning: stdout is the one line saying where the server listens.
+        typer.echo(t("server.plain_http_warning", host=host), err=True)
     scheme = "https" if tls_cert else "http"
     console().print(t("server.listening", url=f"{scheme}://{host}:{port}", db=hide_password(settings.db_url),
                       policy=settings.policy), markup=False, highlight=False)
