@@ -73,7 +73,7 @@ def serve_process(db_url: str, port: int, *args: str, env: dict[str, str] | None
                             env={**os.environ, **(env or {})})
     served = Served(proc)
     check = ready or (lambda: _answers(f"http://127.0.0.1:{port}"))
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a loaded CI machine imports slowly
     started = False
     try:
         while proc.poll() is None and time.monotonic() < deadline:
