@@ -25,6 +25,7 @@ from agentdesk.ui.text import fmt_time, plain, safe
 
 class ConsultScreen(RequestForm):
     AUTO_FOCUS = "#kb-query"
+    SUBMIT_FIELDS = ("kb-query",)  # Enter opens the first result
     BINDINGS = [
         Binding("down", "focus_results", "binding.results", id="consult.results", show=False),
         Binding("ctrl+a", "answered", "binding.answered", id="consult.answered", priority=True),
@@ -77,7 +78,7 @@ class ConsultScreen(RequestForm):
         self.search("")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save":
+        if action in ("save", "save_after_typing"):
             return self.follow_up_open
         if action == "follow_up":
             return not self.follow_up_open

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.content import Content
 from textual.dom import DOMNode
@@ -32,10 +33,16 @@ class FormScreen(DraftKeeper, DialogBase[R]):
     and gets it back when reopened for the same call (after a crash, for instance).
     """
 
+    # Both are priority bindings, run as the App takes the key, so they keep their place among
+    # keys typed in one burst: Enter moves on before the next keys are handed out (they land in
+    # the next field), and Ctrl+S saves only once the field has taken the keys before it.
     BINDINGS = [
-        Binding("ctrl+s", "save", "binding.save", id="form.save", priority=True),
+        Binding("ctrl+s", "save_after_typing", "binding.save", id="form.save", priority=True),
         Binding("escape", "cancel", "binding.cancel", id="form.cancel"),
+        Binding("enter", "next_field", "binding.next_field", id="form.next", priority=True, show=False),
     ]
+    #: One-line fields whose Enter means something of their own (a search), not "next field".
+    SUBMIT_FIELDS: tuple[str, ...] = ()
 
     @dataclass
     class DepartmentsLoaded(Message):
@@ -79,6 +86,22 @@ class FormScreen(DraftKeeper, DialogBase[R]):
         key = self.draft_key()
         if key:
             self.discard_drafts(key, (self.draft_form,))
+
+    def action_save_after_typing(self) -> None:
+        focused = self.focused
+        if focused is None:
+            self.action_save()
+        else:
+            focused.call_later(self.action_save)  # after the keys already queued at that field
+
+    def action_save(self) -> None:
+        """The form's save (each form has its own)."""
+
+    def action_next_field(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, Input) or focused.id in self.SUBMIT_FIELDS:
+            raise SkipAction()  # Enter is the widget's own: a new line, a choice, a search
+        self.focus_next()
 
     def action_cancel(self) -> None:
         self._discard_draft()

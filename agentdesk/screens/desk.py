@@ -23,15 +23,17 @@ from agentdesk.widgets.status_bar import StatusBar
 
 
 class DeskScreen(ScreenBase[None]):
+    # Priority: the App runs these as it takes the key, so a screen they open is there before
+    # the keys typed after it are handed out (F2 and the caller's number in one burst).
     BINDINGS = [
-        Binding("f2", "new_call", "binding.new_call", id="desk.new_call"),
-        Binding("f4", "work_orders", "binding.work_orders", id="desk.work_orders"),
-        Binding("f5", "callbacks", "binding.callback_queue", id="desk.callbacks"),
-        Binding("f8", "lead_board", "binding.lead_board", id="desk.lead_board"),
-        Binding("f7", "handover_export", "binding.handover_export", id="desk.handover_export"),
-        Binding("f9", "change_pin", "binding.change_pin", id="desk.change_pin"),
-        Binding("f6", "accounts", "binding.accounts", id="desk.accounts"),
-        Binding("f10", "logout", "binding.logout", id="desk.logout"),
+        Binding("f2", "new_call", "binding.new_call", id="desk.new_call", priority=True),
+        Binding("f4", "work_orders", "binding.work_orders", id="desk.work_orders", priority=True),
+        Binding("f5", "callbacks", "binding.callback_queue", id="desk.callbacks", priority=True),
+        Binding("f6", "accounts", "binding.accounts", id="desk.accounts", priority=True),
+        Binding("f7", "handover_export", "binding.handover_export", id="desk.handover_export", priority=True),
+        Binding("f8", "lead_board", "binding.lead_board", id="desk.lead_board", priority=True),
+        Binding("f9", "change_pin", "binding.change_pin", id="desk.change_pin", priority=True),
+        Binding("f10", "logout", "binding.logout", id="desk.logout", priority=True),
     ]
 
     @dataclass
@@ -64,7 +66,7 @@ class DeskScreen(ScreenBase[None]):
             with Vertical(id="idle-panel"):
                 yield Static(Content(t("desk.idle_title")), id="idle-title")
                 yield Static(Content(t("desk.idle_hint", key=KeyNames(self))), id="idle-hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_new_call(self) -> None:
         from agentdesk.screens.call import CallScreen

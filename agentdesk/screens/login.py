@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
@@ -22,9 +23,7 @@ if TYPE_CHECKING:
 
 
 class NumberInput(LocalizedBindings, Input):
-    """The agent-number field: Enter goes on to the PIN (and says so in the footer)."""
-
-    BINDINGS = [Binding("enter", "submit", "binding.next_field", id="login.next")]
+    """The agent-number field; its Enter is the screen's (see ``LoginScreen.action_next_field``)."""
 
 
 class PinInput(LocalizedBindings, Input):
@@ -39,6 +38,10 @@ class PinInput(LocalizedBindings, Input):
 
 class LoginScreen(ScreenBase[None]):
     AUTO_FOCUS = "#number"
+    # A priority binding runs when the App takes the key, before the keys after it are handed
+    # out, so the PIN typed in the same burst as "number, Enter" reaches the PIN field; the
+    # field's own Enter would come too late (the following keys already queued at the number).
+    BINDINGS = [Binding("enter", "next_field", "binding.next_field", id="login.next", priority=True)]
 
     @dataclass
     class AgentsCounted(Message):
@@ -80,6 +83,19 @@ class LoginScreen(ScreenBase[None]):
     def _counted(self, event: AgentsCounted) -> None:
         hint = self.query_one("#login-hint", Static)
         hint.update(Content(t("app.no_agents")) if event.count == 0 else Content(""))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_field":
+            return isinstance(self.focused, NumberInput)
+        return True
+
+    def action_next_field(self) -> None:
+        pin = self.query_one("#pin", Input)
+        if not isinstance(self.focused, NumberInput) or pin.value:
+            # In the PIN field, or a PIN already typed: the field's own Enter (after the keys
+            # queued before it) submits, as below.
+            raise SkipAction()
+        self.set_focus(pin)
 
     @on(Input.Submitted, "#number")
     def _number_done(self) -> None:
