@@ -45,7 +45,18 @@ class AgentDeskApp(App[None]):
         Binding("f1", "toggle_keys", "binding.keys", id="keys"),
         # Our own palette binding, so the footer's palette hint is translated too.
         Binding("ctrl+p", "command_palette", "binding.palette", id="palette", show=False, priority=True),
+        # Priority (Textual's own Tab waits in the field's queue): the keys typed after Tab in
+        # one burst go to the next field, as when typed slowly.
+        Binding("tab", "focus_next_now", "binding.next_field", id="focus.next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous_now", "binding.previous_field", id="focus.previous", show=False,
+                priority=True),
     ]
+
+    def action_focus_next_now(self) -> None:
+        self.screen.focus_next()
+
+    def action_focus_previous_now(self) -> None:
+        self.screen.focus_previous()
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         set_language(settings.lang)

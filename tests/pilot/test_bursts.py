@@ -61,3 +61,11 @@ async def test_a_form_filled_and_saved_in_one_burst(desk, demo_db) -> None:  # t
         assert await until(pilot, lambda: "246810" not in str(getattr(app.screen, "number", "")) and
                            isinstance(app.screen, DeskScreen) and bool(app._notifications))
     assert accounts.login(demo_db, "1024", "246810").agent.number == "1024"
+
+
+async def test_tab_between_fields_in_one_burst(desk, demo_db) -> None:  # type: ignore[no-untyped-def]
+    app = desk("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        burst(app, *"1024", "tab", *"1024", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, DeskScreen))
