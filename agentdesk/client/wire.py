@@ -12,6 +12,7 @@ written on the desk's machine: the server returns its bytes), ``close``.
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import msgspec
 
 from agentdesk.client import desk as desk_module
 from agentdesk.client.desk import Desk, Identified, OrderFilters, ResumedCall
+from agentdesk.clock import CENTER_TZ
 from agentdesk.services.accounts import AgentInfo, LoginResult, ShiftInfo
 from agentdesk.services.board import BoardData
 from agentdesk.services.callbacks import CallbackRow
@@ -176,6 +178,24 @@ class Operation:
     params: tuple[str, ...]
 
 
+#: What the databases store an integer in: a larger one is refused on the wire (400), not by
+#: the driver (an OverflowError, a 500).
+Int64 = typing.Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+
+#: A page's keyset cursor, the ``next_cursor`` of the page before: (its last row's time, id).
+#: Typed on the wire so a made-up one is a 400, not a TypeError deep in the query.
+Cursor = tuple[datetime | None, Int64]
+
+
+def _bounded(kind: Any) -> Any:
+    if kind is int:
+        return Int64
+    if typing.get_origin(kind) in (typing.Union, types.UnionType) and int in typing.get_args(kind):
+        return typing.Union[tuple(Int64 if arg is int else arg for arg in typing.get_args(kind))]  # noqa: UP007
+    return kind
+
+
 def _operation(name: str) -> Operation:
     method = getattr(Desk, name)
     hints = typing.get_type_hints(method, globalns=_NAMESPACE)
@@ -184,7 +204,7 @@ def _operation(name: str) -> Operation:
 
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     for param in list(inspect.signature(method).parameters.values())[1:]:
-        kind = hints[param.name]
+        kind = Cursor | None if param.name == "cursor" else _bounded(hints[param.name])
         if param.default is inspect.Parameter.empty:
             fields.append((param.name, kind))
         else:
@@ -199,20 +219,20 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
+def center_time(value: datetime) -> datetime:
+    """A time off the wire as the services keep every time: the center's local time, naive.
+    The desk sends none with an offset; one that comes with one is converted, not compared
+    with naive times (a TypeError, a 500)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(CENTER_TZ).replace(tzinfo=None)
+
+
 def revive_cursor(cursor: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
-    """A keyset cursor back from JSON: its times were sent as ISO text."""
+    """A keyset cursor off the wire (:data:`Cursor`), its time as the services keep times."""
     if cursor is None:
         return None
-    out: list[Any] = []
-    for value in cursor:
-        if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in "T ":
-            try:
-                out.append(datetime.fromisoformat(value))
-                continue
-            except ValueError:
-                pass
-        out.append(value)
-    return tuple(out)
+    return tuple(center_time(value) if isinstance(value, datetime) else value for value in cursor)
 
 
 # ---- errors -------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import unicodedata
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.exceptions import ValidationException
-from litestar.openapi import OpenAPIConfig
 from litestar.params import JSONBody
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,9 +26,10 @@ from agentdesk import __version__
 from agentdesk.client import wire
 from agentdesk.client.local import LocalDesk
 from agentdesk.db import Database, DatabaseError
-from agentdesk.server import metrics
+from agentdesk.server import metrics, openapi
 from agentdesk.server.feed import Feed
 from agentdesk.server.middleware import MetricsMiddleware
+from agentdesk.server.openapi import OPERATION_ERRORS, SECURITY, errors
 from agentdesk.server.operations import operation_handlers, refuse
 from agentdesk.server.push import Hub, push_handler
 from agentdesk.server.tokens import bearer
@@ -68,12 +68,21 @@ def _validation_error(request: Request, exc: Exception) -> Response:
                                                 {"detail": str(detail)[:500]}))
 
 
+def _out_of_range(request: Request, exc: Exception) -> Response:
+    # A number or a time past what the database or datetime can hold, deep in a body the wire
+    # types do not bound (a cursor, a filter): the request's fault, not the server's.
+    log.warning("out of range in %s: %s", request.url.path, exc)
+    return _error_response(400, wire.ErrorBody("InvalidInput", "server.bad_request", {"detail": "out of range"}))
+
+
 def _unexpected(request: Request, exc: Exception) -> Response:
     from litestar.exceptions import HTTPException
 
     if isinstance(exc, HTTPException):  # 404 for an unknown path, 405, 413…
-        return _error_response(exc.status_code, wire.ErrorBody("ServiceError", "server.refused",
-                                                                 {"status": exc.status_code}))
+        response = _error_response(exc.status_code, wire.ErrorBody("ServiceError", "server.refused",
+                                                                     {"status": exc.status_code}))
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
     log.exception("unexpected error in %s", request.url.path)
     return _error_response(500, wire.ErrorBody("ServiceError", "error.generic", {}))
 
@@ -97,13 +106,13 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
     def metrics_page() -> Response:
         return Response(content=metrics.exposition(), media_type="text/plain; version=0.0.4")
 
-    @get(f"{wire.API}/info", sync_to_thread=True)
+    @get(f"{wire.API}/info", sync_to_thread=True, responses=errors(503))
     def info() -> wire.ServerInfo:
         with db.read() as session:
             count = accounts.agent_count(session)
         return wire.ServerInfo(policy=policy, agents=count, version=__version__)
 
-    @post(f"{wire.API}/login", sync_to_thread=True, status_code=200)
+    @post(f"{wire.API}/login", sync_to_thread=True, status_code=200, responses=errors(400, 401, 413, 503))
     def login(data: JSONBody[wire.LoginBody], request: Request) -> wire.LoggedIn:
         try:
             opened = sessions.open_session(db, unicodedata.normalize("NFKC", data.number),
@@ -114,28 +123,31 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
             raise
         return wire.LoggedIn(token=opened.token, expires_at=opened.expires_at, login=opened.login, policy=policy)
 
-    @post(f"{wire.API}/logout", sync_to_thread=True, status_code=200)
+    @post(f"{wire.API}/logout", sync_to_thread=True, status_code=200, security=SECURITY, responses=errors(401, 503))
     def logout(request: Request) -> None:
         sessions.close_session(db, bearer(request.headers))
 
-    @post(f"{wire.API}/refresh", sync_to_thread=True, status_code=200)
+    @post(f"{wire.API}/refresh", sync_to_thread=True, status_code=200, security=SECURITY,
+          responses=errors(401, 503))
     def refresh(request: Request) -> wire.Refreshed:
         return wire.Refreshed(expires_at=sessions.refresh(db, bearer(request.headers)))
 
-    @get(f"{wire.API}/outages/active", sync_to_thread=True)
+    @get(f"{wire.API}/outages/active", sync_to_thread=True, security=SECURITY, responses=errors(401, 503))
     def active_outages(request: Request) -> list[OutageInfo]:
         sessions.current(db, bearer(request.headers))
         with db.read() as session:
             return outages.active_outages(session)
 
-    @post(f"{wire.API}/export_handovers", sync_to_thread=True, status_code=200)
+    @post(f"{wire.API}/export_handovers", sync_to_thread=True, status_code=200, security=SECURITY,
+          responses=errors(*OPERATION_ERRORS), media_type="application/octet-stream")
     def export_handovers(data: JSONBody[wire.ExportBody], request: Request) -> Response:
         live = sessions.current(db, bearer(request.headers))
         desk = LocalDesk.acting(db, policy=policy, login=live.login)
         content = desk.export_handover_data(scope=data.scope, fmt=data.fmt, destination=data.destination[:500])
         return Response(content=content, media_type="application/octet-stream")
 
-    @post(f"{wire.API}/sessions/end", sync_to_thread=True, status_code=200)
+    @post(f"{wire.API}/sessions/end", sync_to_thread=True, status_code=200, security=SECURITY,
+          responses=errors(*OPERATION_ERRORS))
     def end_sessions(data: JSONBody[wire.EndSessionsBody], request: Request) -> wire.Ended:
         live = sessions.current(db, bearer(request.headers))
         if not live.login.agent.is_lead:  # audited like a lead-only operation
@@ -149,9 +161,9 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
         route_handlers=handlers,
         exception_handlers={ServiceError: _service_error, DatabaseError: _database_error,
                             SQLAlchemyError: _database_error, ValidationException: _validation_error,
+                            OverflowError: _out_of_range,
                             Exception: _unexpected},
-        openapi_config=OpenAPIConfig(title="agentdesk", version=__version__,
-                                     description="The agent desk's server: every operation a desk performs."),
+        openapi_config=openapi.config(),
         middleware=[MetricsMiddleware],
         on_startup=[change_feed.start] if change_feed else [],
         on_shutdown=[change_feed.stop] if change_feed else [],
@@ -159,4 +171,5 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
         debug=False,
     )
     app.state.hub = hub  # a test without the feed publishes changes itself
+    openapi.refine(app.openapi_schema)  # built once, here, and served as refined
     return app

@@ -8,9 +8,10 @@ server and a desk on one PC run the very same code for every operation.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import MediaType, Request, Response, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody
 
@@ -18,6 +19,7 @@ from agentdesk.client import wire
 from agentdesk.client.local import LocalDesk
 from agentdesk.db import Database
 from agentdesk.server import metrics
+from agentdesk.server.openapi import OPERATION_ERRORS, SECURITY, errors
 from agentdesk.server.tokens import bearer
 from agentdesk.services import audit, idempotency, sessions
 from agentdesk.services.errors import InvalidInput, PermissionDenied, ServiceError
@@ -64,6 +66,7 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
         if op.roles is not None and agent.role not in op.roles:
             raise refuse(db, agent, op.name)
         kwargs = {name: getattr(data, name) for name in op.params}
+        kwargs = {name: wire.center_time(v) if isinstance(v, datetime) else v for name, v in kwargs.items()}
         if "cursor" in kwargs:
             kwargs["cursor"] = wire.revive_cursor(kwargs["cursor"])
         key = request.headers.get(wire.IDEMPOTENCY_HEADER)
@@ -82,8 +85,10 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
     handle.__name__ = op.name
     handle.__qualname__ = op.name
     handle.__doc__ = (getattr(wire.Desk, op.name).__doc__ or op.name.replace("_", " ")).strip().splitlines()[0]
+    # Always JSON (a str result too: Litestar would describe and send it as text/plain).
     return post(f"{wire.API}/op/{op.name}", sync_to_thread=True, status_code=200, operation_id=op.name,
-                tags=["desk" if op.roles is None else "+".join(sorted(op.roles))])(handle)
+                media_type=MediaType.JSON, tags=["desk" if op.roles is None else "+".join(sorted(op.roles))],
+                security=SECURITY, responses=errors(*OPERATION_ERRORS))(handle)
 
 
 def operation_handlers(db: Database, policy: str) -> list[HTTPRouteHandler]:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from agentdesk import clock
 from agentdesk.models import Call, Callback, Customer, Department, WorkOrder, WorkOrderEvent
 from agentdesk.normalize import PhoneError, normalize_name, parse_phone
+from agentdesk.policy import UnknownNameError
 from agentdesk.services import audit
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.deadlines import policy_clocks, work_order_deadlines
@@ -229,7 +230,18 @@ def preview_deadlines(
     """The deadlines a work order would get if saved now, to tell the caller before saving."""
     call = get_or_not_found(session, Call, call_id, "call.not_found")
     area, tier = _caller_profile(session, call)
-    return work_order_deadlines(policy, kind, severity, area, tier, clock.now())
+    return _deadlines(policy, kind, severity, area, tier, clock.now())
+
+
+def _deadlines(policy: str, kind: str, severity: str, area: str, tier: str,
+               now: datetime) -> dict[str, datetime | None]:
+    """The policy's deadlines; a kind or severity it does not know is the caller's input, refused as such."""
+    try:
+        return work_order_deadlines(policy, kind, severity, area, tier, now)
+    except UnknownNameError as exc:
+        if exc.field not in ("kind", "severity"):
+            raise  # the caller's area or tier: the data, not the input
+        raise InvalidInput(f"workorder.bad_{exc.field}", field=exc.field, valid=", ".join(exc.valid)) from None
 
 
 def create_work_order(
@@ -254,7 +266,7 @@ def create_work_order(
     call = _call(session, call_id, actor)
     now = clock.now()
     area, tier = _caller_profile(session, call)
-    deadlines = work_order_deadlines(policy, kind, severity, area, tier, now)
+    deadlines = _deadlines(policy, kind, severity, area, tier, now)
     flagged = has_forbidden_phrase(description)
     order = WorkOrder(
         number=f"tmp-{call_id}-{now.timestamp()}",

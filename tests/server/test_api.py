@@ -12,6 +12,7 @@ from agentdesk.client import wire
 from agentdesk.models import AuditEvent
 from agentdesk.server.app import create_app
 from agentdesk.services import sessions
+from tests.conftest import add_zhang_san
 
 
 @pytest.fixture
@@ -148,3 +149,60 @@ def test_a_desk_in_use_is_renewed_past_half_its_life(client: TestClient, fixed_c
     for _ in range(4):  # 4 × 7 h of use: far past one session's 12 h
         fixed_clock.advance(hours=7)
         assert client.post(f"{wire.API}/op/departments", json={}, headers=headers).status_code == 200
+
+
+# What the fuzzer (test_fuzz_api.py) found answering 500, each now a refusal in the desk's words.
+
+def test_a_time_with_an_offset_is_taken_as_the_centers_time(client: TestClient, db) -> None:  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        dept_id, customer_id = add_zhang_san(session)
+    headers = login(client, "1024")
+    call_id = client.post(f"{wire.API}/op/start_call", json={}, headers=headers).json()["id"]
+    client.post(f"{wire.API}/op/identify", json={"call_id": call_id, "customer_id": customer_id}, headers=headers)
+    order = client.post(f"{wire.API}/op/create_work_order", headers=headers,
+                        json={"call_id": call_id, "kind": "repair", "severity": "general", "description": "无信号",
+                              "department_id": dept_id}).json()
+    # An offset compared with the services' naive times was a TypeError (a 500).
+    response = client.post(f"{wire.API}/op/request_delay", headers=headers,
+                           json={"order_id": order["id"], "reason": "等配件", "deadline": "2026-12-20T01:00:00Z"})
+    assert response.status_code == 200, response.text
+    detail = client.post(f"{wire.API}/op/get_order", json={"order_id": order["id"]}, headers=headers).json()
+    assert [d["proposed_deadline"] for d in detail["delays"]] == ["2026-12-20T09:00:00"]  # Beijing time
+
+
+def test_a_request_kind_the_policy_does_not_know_is_422(client: TestClient) -> None:
+    headers = login(client, "1024")
+    call_id = client.post(f"{wire.API}/op/start_call", json={}, headers=headers).json()["id"]
+    response = client.post(f"{wire.API}/op/preview_deadlines", headers=headers,
+                           json={"call_id": call_id, "kind": "work_order", "severity": "general"})
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["key"], body["field"]) == ("workorder.bad_kind", "kind") and "repair" in body["params"]["valid"]
+
+
+@pytest.mark.parametrize("body", [
+    {"order_id": 2**63},  # past what the database holds
+    {"order_id": -(2**63) - 1},
+])
+def test_an_id_past_64_bits_is_400(client: TestClient, body: dict) -> None:
+    response = client.post(f"{wire.API}/op/get_order", json=body, headers=login(client, "1024"))
+    assert response.status_code == 400 and response.json()["key"] == "server.bad_request"
+
+
+@pytest.mark.parametrize("cursor", [[{"x": 1}, [], {}], ["2026-11-23T09:00:00"], [None, 2**64], "abc"])
+def test_a_made_up_cursor_is_400(client: TestClient, cursor: object) -> None:
+    response = client.post(f"{wire.API}/op/list_orders", headers=login(client, "1024"),
+                           json={"filters": {}, "page_size": 10, "cursor": cursor})
+    assert response.status_code == 400 and response.json()["key"] == "server.bad_request"
+
+
+def test_a_str_result_is_json_as_described(client: TestClient) -> None:
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    described = paths[f"{wire.API}/op/reveal_callback_phone"]["post"]["responses"]["200"]["content"]
+    assert list(described) == ["application/json"]
+
+
+def test_an_undeclared_method_is_405_with_allow(client: TestClient) -> None:
+    response = client.request("TRACE", f"{wire.API}/login")
+    assert response.status_code == 405 and "POST" in response.headers["allow"]
+    assert response.json()["key"] == "server.refused"
