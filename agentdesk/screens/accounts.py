@@ -24,11 +24,13 @@ class AccountsScreen(ScreenBase[None]):
     RELOAD_ON = ("agent",)
     RELOAD_EVERY = 1.0
     AUTO_FOCUS = "#accounts"
+    # Priority (no text field here to type into): the form they open is there before the
+    # keys typed after them in one burst are handed out.
     BINDINGS = [
         Binding("escape", "app.pop_screen", "binding.back", id="accounts.back"),
-        Binding("n", "new", "binding.new_account", id="accounts.new"),
-        Binding("e", "edit", "binding.edit_account", id="accounts.edit"),
-        Binding("p", "reset_pin", "binding.reset_pin", id="accounts.reset_pin"),
+        Binding("n", "new", "binding.new_account", id="accounts.new", priority=True),
+        Binding("e", "edit", "binding.edit_account", id="accounts.edit", priority=True),
+        Binding("p", "reset_pin", "binding.reset_pin", id="accounts.reset_pin", priority=True),
     ]
 
     @dataclass

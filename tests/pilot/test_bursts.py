@@ -69,3 +69,23 @@ async def test_tab_between_fields_in_one_burst(desk, demo_db) -> None:  # type: 
         await settle(pilot)
         burst(app, *"1024", "tab", *"1024", "enter")
         assert await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+
+
+async def test_a_new_account_typed_in_one_burst(desk, demo_db) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from agentdesk.models import Agent
+    from agentdesk.screens.accounts import AccountsScreen
+
+    app = desk("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, *"8001", "enter", *"8001", "enter")
+        assert await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await settle(pilot)
+        burst(app, "f6", "n", *"3003", "tab", *"Wang", "tab", "tab", *"C", "tab", *"302030", "tab", *"302030",
+              "ctrl+s")
+        assert await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and bool(app._notifications))
+    with demo_db.read() as s:
+        made = s.execute(select(Agent).where(Agent.number == "3003")).scalar_one()
+    assert (made.name, made.role, made.team) == ("Wang", "agent", "C")
