@@ -181,9 +181,14 @@ class AgentDeskApp(App[None]):
             return
         if any(c.topic in (Topic.OUTAGE, "resync") for c in found):
             self.refresh_outages()
+        from textual.css.query import NoMatches
+
         for screen in self.screen_stack:
-            if isinstance(screen, ScreenBase):
-                screen.changes_arrived(found)
+            if isinstance(screen, ScreenBase) and screen.is_attached:
+                try:
+                    screen.changes_arrived(found)
+                except NoMatches:  # the screen is being taken down as the change arrives
+                    pass
 
     def session_ended(self, message_key: str) -> None:
         """The agent's session ended (a lead, a PIN or role change, expiry): back to the login;
