@@ -11,6 +11,10 @@ from agentdesk.cli.common import DbOpt, PolicyOpt, console, fail, settings_from
 from agentdesk.i18n import t
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+#: Seconds an idle keep-alive connection stays open (uvicorn's default, named): the desk stops
+#: reusing its idle connections sooner (client/remote.py KEEPALIVE_SECONDS), so it never sends a
+#: request on a connection the server is closing.
+KEEP_ALIVE_SECONDS = 5
 
 
 def serve(
@@ -58,6 +62,7 @@ def serve(
     try:
         uvicorn.run(app, host=host, port=port, ssl_certfile=str(tls_cert) if tls_cert else None,
                     ssl_keyfile=str(tls_key) if tls_key else None, log_level="warning", server_header=False,
-                    proxy_headers=False, ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=5)
+                    proxy_headers=False, ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=5,
+                    timeout_keep_alive=KEEP_ALIVE_SECONDS)
     finally:
         database.dispose()
