@@ -25,15 +25,16 @@ operation, the modes side by side, with the targets (search p95 ≤ 50 ms, save 
 judged on the run through the servers); the database's transactions per second
 (``pg_stat_database``: xact_commit + xact_rollback of the run's database, read before and
 after) and table scans per second (``pg_stat_user_tables``) — statements are not counted:
-that needs ``pg_stat_statements`` preloaded, which the shared cluster this was written on has not;
-where the CPU went (the servers', the PostgreSQL backends' of the run, the desks' processes,
-the whole machine's). Then the checks: no errors; every acknowledged save stored once and
-nothing stored that was not acknowledged (work orders, closed calls, callback outcomes; no
-callback handed to two desks); and the idle check: the mix stopped, every desk still logged
-in with its push channel open, the counters read over ``--idle-seconds`` after ``--settle``
-seconds (PostgreSQL flushes a backend's counters within ten seconds): through the servers
-no desk may cause a single read (every desk request reads the sessions table), while each
-instance's change feed reads the change events every 2 s (reported apart).
+that needs ``pg_stat_statements`` preloaded, which the shared cluster this was written on
+has not; where the CPU went (the servers', the PostgreSQL cluster's, the desks' processes,
+the whole machine's), the servers' own time per request (their ``/metrics``) and how late
+the desks' own event loops ran. Then the checks: no errors; every acknowledged save stored
+once and nothing stored that was not acknowledged (work orders, closed calls, callback
+outcomes; no callback handed to two desks); and the idle check: the mix stopped, every desk
+still logged in with its push channel open, the counters read over ``--idle-seconds`` after
+``--settle`` seconds (PostgreSQL flushes a backend's counters within ten seconds): through
+the servers no desk may cause a single read (every desk request reads the sessions table),
+while each instance's change feed reads the change events every 2 s (reported apart).
 
 Exit status 1 when a check fails or a run could not finish; a missed latency target is
 printed as MISSED, not an exit status (the machine is shared: see docs/performance.md).
@@ -118,12 +119,45 @@ def machine_busy() -> tuple[float, float]:
     return (sum(values) - idle) / ticks, sum(values) / ticks
 
 
-def backend_pids(conn: psycopg.Connection) -> list[int]:
-    return [r[0] for r in conn.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+def postgres_cpu() -> float:
+    """CPU seconds of the whole PostgreSQL cluster so far: the postmaster, its live children and
+    the children it has reaped (backends that ended: a pool's overflow connections come and
+    go). Every database's, the other engineers' included; 0 when no postmaster is visible."""
+    stats = {}
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        stats[int(status.parent.name)] = (text[text.index("(") + 1:text.rindex(")")], text.rsplit(")", 1)[1].split())
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid, (name, fields) in stats.items():
+        parent = stats.get(int(fields[1]), ("", []))[0]
+        if name == "postgres" and parent != "postgres":  # a postmaster
+            total += sum(int(v) for v in fields[11:15]) / ticks  # utime, stime, cutime, cstime
+            total += sum(sum(int(v) for v in f[11:13]) / ticks for n, f in stats.values()
+                         if n == "postgres" and f[1] == str(pid))
+    return total
 
 
 # -- the servers -------------------------------------------------------------------------------------------
+
+
+def server_seconds(urls: list[str]) -> dict[str, tuple[float, float]]:
+    """(seconds, requests) per operation so far, summed over the servers' ``/metrics``: the
+    time from a request entering the server's middleware to its answer leaving it."""
+    import re
+
+    import httpx
+
+    found: dict[str, list[float]] = {}
+    pattern = re.compile(r'^agentdesk_request_seconds_(sum|count)\{operation="([^"]+)"\} (\S+)$', re.M)
+    for url in urls:
+        for kind, op, value in pattern.findall(httpx.get(f"{url}/metrics", timeout=10).text):
+            found.setdefault(op, [0.0, 0.0])[0 if kind == "sum" else 1] += float(value)
+    return {op: (v[0], v[1]) for op, v in found.items()}
+
 
 
 def free_port() -> int:
@@ -158,6 +192,42 @@ def start_servers(db_url: str, count: int, logs: Path) -> list[tuple[subprocess.
                 raise RuntimeError(f"agentdesk serve did not start: {(logs / 'server-0.log').read_text()[-2000:]}")
             time.sleep(0.2)
     return started
+
+
+class Probe:
+    """From this process (not the desks' busy ones), every half second, a request each server
+    answers on its event loop alone (an unknown path: a 404, no thread, no database): how long
+    a request waits for the server's HTTP side, whatever its operation."""
+
+    def __init__(self, urls: list[str]) -> None:
+        import threading
+
+        self.urls, self._stop = urls, threading.Event()
+        self.times: list[float] = []
+        self.errors = 0
+        self._thread = threading.Thread(target=self._run, name="probe", daemon=True)
+        if urls:
+            self._thread.start()
+
+    def _run(self) -> None:
+        import httpx
+
+        with httpx.Client(timeout=30) as client:
+            while not self._stop.wait(0.5):
+                for url in self.urls:
+                    started = time.perf_counter()
+                    try:
+                        client.get(f"{url}/api/v1/probe-not-found")
+                    except httpx.TransportError:
+                        self.errors += 1
+                        continue
+                    self.times.append((time.perf_counter() - started) * 1000)
+
+    def stop(self) -> list[float]:
+        self._stop.set()
+        if self.urls:
+            self._thread.join(35)
+        return self.times
 
 
 def stop_servers(servers: list[tuple[subprocess.Popen, str]]) -> None:
@@ -203,7 +273,7 @@ def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str)
         if mode == "server":
             servers = start_servers(url, args.servers, logs)
         conf = {"servers": [u for _, u in servers], "db_url": url, "targets": targets, "pace": args.pace,
-                "seed": args.seed, "desks": args.desks}
+                "seed": args.seed, "desks": args.desks, "keepalive": args.keepalive}
         ctx = mp.get_context("spawn")
         chunks = [list(range(i, args.desks, args.processes)) for i in range(args.processes)]
         chunks = [c for c in chunks if c]
@@ -222,14 +292,18 @@ def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str)
                 control.go.set()
             time.sleep(max(0.0, start - time.time()))
             before = sample(conn)
-            pids = {p: proc_cpu(p) for p in backend_pids(conn)}
+            pg0 = postgres_cpu()
             cpu0 = {proc.pid: proc_cpu(proc.pid) for proc, _ in servers}
+            inside0 = server_seconds([u for _, u in servers])
+            probe = Probe([u for _, u in servers])
             busy0 = machine_busy()
             results = _await(controls, "done", args.duration + 300, run)
             after = sample(conn)
             busy1 = machine_busy()
             cpu1 = {proc.pid: proc_cpu(proc.pid) for proc, _ in servers}
-            pg_cpu = sum(proc_cpu(p) - pids.get(p, 0.0) for p in backend_pids(conn))
+            probed = probe.stop()
+            inside1 = server_seconds([u for _, u in servers])
+            pg_cpu = postgres_cpu() - pg0
             if not results:
                 return run
             window = after.at - before.at
@@ -246,10 +320,23 @@ def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str)
             cpu = [f"desks' processes {sum(r.cpu_seconds for r in results) / window:.2f}"]
             if servers:
                 cpu.insert(0, "servers " + " + ".join(f"{(cpu1[p] - cpu0[p]) / window:.2f}" for p in cpu0))
-            cpu.append(f"PostgreSQL backends of this database {pg_cpu / window:.2f}")
+            cpu.append(f"PostgreSQL, the whole cluster {pg_cpu / window:.2f}")
             cpu.append(f"whole machine {(busy1[0] - busy0[0]) / window:.2f} of {os.cpu_count()} "
                        f"(other engineers' work included)")
             run.facts.append("CPU, cores busy on average: " + "; ".join(cpu))
+            lag = [v for r in results for v in r.loop_lag_ms]
+            if lag:
+                run.facts.append(f"the desks' processes' event loops woke late by p50 {percentile(lag, 0.5):.0f} ms, "
+                                 f"p95 {percentile(lag, 0.95):.0f} ms, max {max(lag):.0f} ms (part of every latency "
+                                 f"above: the simulated desks share two processes, a real desk has its own machine)")
+            if servers:
+                run.facts.append(_inside_servers(run, inside0, inside1))
+                if probed:
+                    run.facts.append(
+                        f"a request answered by the servers' event loop alone (a 404, asked from outside the desks' "
+                        f"processes every 0.5 s): p50 {percentile(probed, 0.5):.0f} ms, p95 "
+                        f"{percentile(probed, 0.95):.0f} ms, max {max(probed):.0f} ms ({len(probed)} requests"
+                        + (f", {probe.errors} transport errors)" if probe.errors else ")"))
             time.sleep(args.settle)
             idle0 = sample(conn)
             time.sleep(args.idle_seconds)
@@ -293,6 +380,24 @@ def _await(controls: list[Any], kind: str, timeout: float, run: ModeRun) -> list
             return []
         found.append(payload)
     return found
+
+
+def _inside_servers(run: ModeRun, before: dict[str, tuple[float, float]],
+                    after: dict[str, tuple[float, float]]) -> str:
+    """The servers' own mean time per request beside the desks' mean: the rest is the desks'
+    side (their event loop, httpx, decoding) and the way there and back."""
+    parts = []
+    for label, op in (("search_customers", "search_customers"), ("save: create_work_order", "create_work_order"),
+                      ("save: close_call", "close_call"), ("identify", "identify"), ("start_call", "start_call"),
+                      ("list_orders", "list_orders")):
+        seconds = after.get(op, (0.0, 0.0))[0] - before.get(op, (0.0, 0.0))[0]
+        count = after.get(op, (0.0, 0.0))[1] - before.get(op, (0.0, 0.0))[1]
+        seen = [v for k, v in run.latencies.items() if k == label or (op == "list_orders" and k.startswith(op))]
+        desks = [v for values in seen for v in values]
+        if count and desks:
+            parts.append(f"{op} {seconds / count * 1000:.1f} ms (desks: {sum(desks) / len(desks):.1f})")
+    return ("inside the servers, mean per request (their /metrics: middleware in to answer out; the desks' mean "
+            "beside it): " + ", ".join(parts))
 
 
 def _idle_check(run: ModeRun, args: argparse.Namespace, idle0: Counters, idle1: Counters, servers: int) -> None:
@@ -455,8 +560,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pace", type=float, default=1.0, help="scale every human wait (0.5: twice as busy)")
     parser.add_argument("--idle-seconds", type=float, default=10.0, help="the idle check's window (default 10)")
     parser.add_argument("--settle", type=float, default=11.0,
-                        help="seconds between the mix and the idle window (PostgreSQL's counters catch up)")
+                        help="seconds between the mix and the idle window: a busy backend's counters reach "
+                             "pg_stat_database up to 10 s late, and would be counted as idle reads (default 11)")
     parser.add_argument("--targets", type=int, default=2000, help="customers the callers are drawn from")
+    from agentdesk.client.remote import KEEPALIVE_SECONDS
+
+    parser.add_argument("--keepalive", type=float, default=KEEPALIVE_SECONDS,
+                        help=f"seconds an idle HTTP connection is reused (default {KEEPALIVE_SECONDS:g}: the desk's)")
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--prefix", default="loadtest", help="names of the databases made (default loadtest)")
     parser.add_argument("--no-cache", action="store_true", help="seed a throwaway template, dropped at the end")

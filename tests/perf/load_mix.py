@@ -83,6 +83,7 @@ class Results:
     pushes: int = 0
     logins_ms: list[float] = field(default_factory=list)
     cpu_seconds: float = 0.0
+    loop_lag_ms: list[float] = field(default_factory=list)  # how late this process's event loop woke
 
 
 @dataclass
@@ -377,6 +378,15 @@ class Agent:
 # -- one worker process ---------------------------------------------------------------------------
 
 
+async def _loop_lag(clock: Clock, found: list[float]) -> None:
+    """Every 100 ms, how late the event loop woke: time the desks' own process added to every
+    latency it measured (a real desk is a process of its own, on a machine of its own)."""
+    while time.time() < clock.end:
+        started = time.perf_counter()
+        await asyncio.sleep(0.1)
+        found.append((time.perf_counter() - started - 0.1) * 1000)
+
+
 class Control:
     """The handshake between the parent and a worker process (multiprocessing primitives)."""
 
@@ -422,7 +432,8 @@ async def _worker(mode: str, conf: dict[str, Any], numbers: list[int], control: 
         if mode == "server":
             http = httpx.AsyncClient(timeout=REQUEST_SECONDS, headers={"user-agent": "agentdesk-loadtest"},
                                      limits=httpx.Limits(max_connections=len(numbers) + 8,
-                                                         max_keepalive_connections=len(numbers) + 8))
+                                                         max_keepalive_connections=len(numbers) + 8,
+                                                         keepalive_expiry=conf["keepalive"]))
             servers = conf["servers"]
             desks = [HttpDesk(http, servers[n % len(servers)], str(DESK_NUMBER_FIRST + n)) for n in numbers]
         else:
@@ -450,7 +461,9 @@ async def _worker(mode: str, conf: dict[str, Any], numbers: list[int], control: 
         cpu = os.times()
         agents = [Agent(desk, random.Random(conf["seed"] * 100_003 + n), clock, conf["pace"], conf["targets"], results)
                   for desk, n in zip(desks, numbers, strict=True)]
+        lag = asyncio.create_task(_loop_lag(clock, results.loop_lag_ms))
         await asyncio.gather(*(a.run(role_of(n, conf["desks"])) for a, n in zip(agents, numbers, strict=True)))
+        await lag
         after = os.times()
         results.cpu_seconds = (after.user - cpu.user) + (after.system - cpu.system)
         results.pushes = sum(d.pushes for d in desks)

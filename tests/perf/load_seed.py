@@ -20,6 +20,8 @@ import psycopg
 
 DESK_NUMBER_FIRST = 70000  # desk n logs in as agent 70000 + n
 DESK_PIN = "246810"
+#: Desk accounts made at least: a template serves every run of up to this many desks.
+ACCOUNTS = 500
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,20 @@ def drop(server: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def accounts_for(desks: int) -> int:
+    return max(desks, ACCOUNTS)
+
+
 def template_name(prefix: str, customers: int, workorders: int, desks: int) -> str:
     from agentdesk.migrate import head_revision
 
     revision = (head_revision() or "none").split("_", 1)[0]
-    return f"{prefix}_tpl_r{revision}_{customers}c_{workorders}w_{desks}d"[:63]
+    return f"{prefix}_tpl_r{revision}_{customers}c_{workorders}w_{accounts_for(desks)}d"[:63]
 
 
 def build(server: str, name: str, customers: int, workorders: int, desks: int) -> float:
-    """Seed database ``name`` from empty: migrations, the demo's data, the desks' agents. Seconds."""
+    """Seed database ``name`` from empty: migrations, the demo's data, an agent account for each
+    of ``accounts_for(desks)`` desks. Seconds."""
     from agentdesk.db import open_database
     from agentdesk.models import Agent
     from agentdesk.services.accounts import hash_pin
@@ -86,7 +93,7 @@ def build(server: str, name: str, customers: int, workorders: int, desks: int) -
         from agentdesk import clock
 
         with db.write() as session:
-            for n in range(desks):
+            for n in range(accounts_for(desks)):
                 session.add(Agent(number=str(DESK_NUMBER_FIRST + n), name=f"压测{n:03d}", role="agent",
                                   pin_hash=pin_hash, created_at=clock.now()))
     finally:
