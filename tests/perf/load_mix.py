@@ -168,6 +168,7 @@ class HttpDesk:
 
             await self.http.post(f"{self.base}{wire.API}/logout", content=b"{}",
                                  headers={"authorization": f"Bearer {self.token}", "content-type": "application/json"})
+        await self.http.aclose()
 
 
 class DirectDesk:
@@ -424,18 +425,22 @@ async def _worker(mode: str, conf: dict[str, Any], numbers: list[int], control: 
 
     results = Results()
     loop = asyncio.get_running_loop()
-    http = None
     db = None
     pools: list[ThreadPoolExecutor] = []
     desks: list[HttpDesk | DirectDesk] = []
     try:
         if mode == "server":
-            http = httpx.AsyncClient(timeout=REQUEST_SECONDS, headers={"user-agent": "agentdesk-loadtest"},
-                                     limits=httpx.Limits(max_connections=len(numbers) + 8,
-                                                         max_keepalive_connections=len(numbers) + 8,
-                                                         keepalive_expiry=conf["keepalive"]))
+            import ssl
+
+            # Each desk its own client and connection, as a real desk has: one pool shared by a
+            # process's 250 desks spent most of that process's time in httpcore walking its
+            # connections for every request (a profile of the load generator, not of the server).
+            context = ssl.create_default_context()  # made once: every client would make its own
             servers = conf["servers"]
-            desks = [HttpDesk(http, servers[n % len(servers)], str(DESK_NUMBER_FIRST + n)) for n in numbers]
+            desks = [HttpDesk(httpx.AsyncClient(timeout=REQUEST_SECONDS, verify=context,
+                                                headers={"user-agent": "agentdesk-loadtest"},
+                                                limits=httpx.Limits(keepalive_expiry=conf["keepalive"])),
+                              servers[n % len(servers)], str(DESK_NUMBER_FIRST + n)) for n in numbers]
         else:
             from agentdesk.db import open_database
 
@@ -481,8 +486,6 @@ async def _worker(mode: str, conf: dict[str, Any], numbers: list[int], control: 
                 await desk.close()
             except Exception:
                 pass
-        if http is not None:
-            await http.aclose()
         for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
         if db is not None:
