@@ -413,8 +413,7 @@ def _idle_check(run: ModeRun, args: argparse.Namespace, idle0: Counters, idle1: 
     if run.mode == "server":
         expected = servers * seconds / FEED_SECONDS
         line += (f" (the servers' change feeds: a read every {FEED_SECONDS:.0f} s per instance, {expected:.0f} reads "
-                 f"expected; PostgreSQL counts two scans and two transactions per read: the pool's pre-ping, then "
-                 f"the read)")
+                 f"expected; PostgreSQL counts two scans of the change events per read)")
         run.idle_desk_reads = other
         if other:
             run.problems.append(f"server: idle desks cost the database {other} table reads in {seconds:.0f} s")
