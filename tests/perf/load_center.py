@@ -58,7 +58,19 @@ from typing import Any
 
 import psycopg
 
+from agentdesk.server.feed import FALLBACK_SECONDS as FEED_SECONDS
 from tests.perf import load_mix, load_seed
+from tests.perf.load_measure import (
+    Counters,
+    Probe,
+    machine_busy,
+    postgres_cpu,
+    proc_cpu,
+    sample,
+    server_seconds,
+    start_servers,
+    stop_servers,
+)
 from tests.perf.load_seed import libpq
 
 TARGETS = {"search_customers": 50.0, "save: create_work_order": 150.0, "save: close_call": 150.0,
@@ -66,180 +78,11 @@ TARGETS = {"search_customers": 50.0, "save: create_work_order": 150.0, "save: cl
 MODES = {"server": ("servers", "through the servers (HTTP + WebSocket push)"),
          "direct": ("direct", "LocalDesk on the database, with the embedded desk's change poll (the old way)"),
          "floor": ("floor", "LocalDesk on the database, no change poll: the services' own cost, no HTTP")}
-FEED_SECONDS = 2.0  # agentdesk.server.feed.FALLBACK_SECONDS
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-# -- measuring the database and the processes -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Counters:
-    at: float
-    transactions: int
-    scans_other: int  # seq + index scans on every table but change_events
-    scans_changes: int  # … on change_events (the change feed, or the direct desks' polls)
-
-
-SAMPLE = """
-SELECT d.xact_commit + d.xact_rollback,
-       (SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables
-         WHERE relname <> 'change_events'),
-       (SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables
-         WHERE relname = 'change_events')
-FROM pg_stat_database d WHERE d.datname = current_database()
-"""
-
-
-def sample(conn: psycopg.Connection) -> Counters:
-    """One autocommit statement: one transaction of our own, counted in the next sample."""
-    row = conn.execute(SAMPLE).fetchone()
-    assert row is not None
-    return Counters(time.time(), int(row[0]), int(row[1]), int(row[2]))
-
-
-def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of process ``pid`` so far; 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot (/proc/stat)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    ticks = os.sysconf("SC_CLK_TCK")
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / ticks, sum(values) / ticks
-
-
-def postgres_cpu() -> float:
-    """CPU seconds of the whole PostgreSQL cluster so far: the postmaster, its live children and
-    the children it has reaped (backends that ended: a pool's overflow connections come and
-    go). Every database's, the other engineers' included; 0 when no postmaster is visible."""
-    stats = {}
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        stats[int(status.parent.name)] = (text[text.index("(") + 1:text.rindex(")")], text.rsplit(")", 1)[1].split())
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid, (name, fields) in stats.items():
-        parent = stats.get(int(fields[1]), ("", []))[0]
-        if name == "postgres" and parent != "postgres":  # a postmaster
-            total += sum(int(v) for v in fields[11:15]) / ticks  # utime, stime, cutime, cstime
-            total += sum(sum(int(v) for v in f[11:13]) / ticks for n, f in stats.values()
-                         if n == "postgres" and f[1] == str(pid))
-    return total
-
-
-# -- the servers -------------------------------------------------------------------------------------------
-
-
-def server_seconds(urls: list[str]) -> dict[str, tuple[float, float]]:
-    """(seconds, requests) per operation so far, summed over the servers' ``/metrics``: the
-    time from a request entering the server's middleware to its answer leaving it."""
-    import re
-
-    import httpx
-
-    found: dict[str, list[float]] = {}
-    pattern = re.compile(r'^agentdesk_request_seconds_(sum|count)\{operation="([^"]+)"\} (\S+)$', re.M)
-    for url in urls:
-        for kind, op, value in pattern.findall(httpx.get(f"{url}/metrics", timeout=10).text):
-            found.setdefault(op, [0.0, 0.0])[0 if kind == "sum" else 1] += float(value)
-    return {op: (v[0], v[1]) for op, v in found.items()}
-
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_servers(db_url: str, count: int, logs: Path) -> list[tuple[subprocess.Popen, str]]:
-    import httpx
-
-    started = []
-    env = {**os.environ, "AGENTDESK_LANG": "en"}
-    for i in range(count):
-        port = free_port()
-        log = open(logs / f"server-{i}.log", "wb")  # noqa: SIM115 - kept open for the process's life
-        proc = subprocess.Popen([sys.executable, "-m", "agentdesk", "serve", "--db", db_url, "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, env=env)
-        started.append((proc, f"http://127.0.0.1:{port}"))
-    for proc, url in started:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                stop_servers(started)
-                raise RuntimeError(f"agentdesk serve did not start: {(logs / 'server-0.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-    return started
-
-
-class Probe:
-    """From this process (not the desks' busy ones), every half second, a request each server
-    answers on its event loop alone (an unknown path: a 404, no thread, no database): how long
-    a request waits for the server's HTTP side, whatever its operation."""
-
-    def __init__(self, urls: list[str]) -> None:
-        import threading
-
-        self.urls, self._stop = urls, threading.Event()
-        self.times: list[float] = []
-        self.errors = 0
-        self._thread = threading.Thread(target=self._run, name="probe", daemon=True)
-        if urls:
-            self._thread.start()
-
-    def _run(self) -> None:
-        import httpx
-
-        with httpx.Client(timeout=30) as client:
-            while not self._stop.wait(0.5):
-                for url in self.urls:
-                    started = time.perf_counter()
-                    try:
-                        client.get(f"{url}/api/v1/probe-not-found")
-                    except httpx.TransportError:
-                        self.errors += 1
-                        continue
-                    self.times.append((time.perf_counter() - started) * 1000)
-
-    def stop(self) -> list[float]:
-        self._stop.set()
-        if self.urls:
-            self._thread.join(35)
-        return self.times
-
-
-def stop_servers(servers: list[tuple[subprocess.Popen, str]]) -> None:
-    for proc, _ in servers:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc, _ in servers:
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 # -- one mode ----------------------------------------------------------------------------------------------
@@ -255,7 +98,6 @@ class ModeRun:
     facts: list[str] = field(default_factory=list)  # lines for the report
     tps: float = 0.0
     scans: float = 0.0
-    idle_desk_reads: int | None = None
 
 
 def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str) -> ModeRun:
@@ -414,7 +256,6 @@ def _idle_check(run: ModeRun, args: argparse.Namespace, idle0: Counters, idle1: 
         expected = servers * seconds / FEED_SECONDS
         line += (f" (the servers' change feeds: a read every {FEED_SECONDS:.0f} s per instance, {expected:.0f} reads "
                  f"expected; PostgreSQL counts two scans of the change events per read)")
-        run.idle_desk_reads = other
         if other:
             run.problems.append(f"server: idle desks cost the database {other} table reads in {seconds:.0f} s")
     elif run.mode == "direct":
