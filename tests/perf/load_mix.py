@@ -32,6 +32,7 @@ import functools
 import os
 import random
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -129,7 +130,8 @@ class HttpDesk:
         operation = wire.OPERATIONS[name]
         response = await self.http.post(
             f"{self.base}{wire.API}/op/{name}", content=wire.ENCODER.encode(operation.body(**kwargs)),
-            headers={"authorization": f"Bearer {self.token}", "content-type": "application/json"})
+            headers={"authorization": f"Bearer {self.token}", "content-type": "application/json",
+                     wire.IDEMPOTENCY_HEADER: uuid.uuid4().hex})  # as the desk sends every operation
         if response.status_code != 200:
             raise OpFailed(f"{name}: HTTP {response.status_code} {response.text[:200]}")
         return msgspec.json.decode(response.content, type=operation.result)
