@@ -36,6 +36,23 @@ from agentdesk.services.changes import Change, Topic, for_agent
 
 QUEUE_LIMIT = 256  # a desk this far behind reloads everything anyway: older wake-ups are dropped
 RECHECK_SECONDS = 60.0
+#: Wake-ups arriving within this are sent as one message (a busy center changes work orders
+#: many times a second; each desk needs to hear it once, and lists reload at most every few
+#: seconds anyway). An outage or a logout goes at once.
+COALESCE_SECONDS = 0.5
+URGENT = frozenset({Topic.OUTAGE, Topic.LOGOUT})
+
+
+def merged(payload: list[dict]) -> list[dict]:
+    """The same wake-ups once each, in order of first arrival."""
+    seen: set[tuple[object, object]] = set()
+    out = []
+    for change in payload:
+        key = (change["topic"], change["ref_id"])
+        if key not in seen:
+            seen.add(key)
+            out.append(change)
+    return out
 
 
 @dataclass
@@ -91,7 +108,6 @@ def _offer(queue: asyncio.Queue[list[dict]], payload: list[dict]) -> None:
             pass
         payload = [{"topic": "resync", "ref_id": None}, *payload]
     queue.put_nowait(payload)
-    metrics.PUSHED.inc()
 
 
 def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
@@ -137,6 +153,11 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
                     getter.cancel()
                     continue
                 payload = getter.result()
+                if not any(c["topic"] in URGENT for c in payload):
+                    await asyncio.sleep(COALESCE_SECONDS)
+                while not conn.queue.empty():
+                    payload += conn.queue.get_nowait()
+                payload = merged(payload)
                 logout = any(c["topic"] == Topic.LOGOUT for c in payload)
                 if logout or time.monotonic() - checked > RECHECK_SECONDS:
                     checked = time.monotonic()
@@ -149,6 +170,7 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
                     payload = [c for c in payload if c["topic"] != Topic.LOGOUT]
                 if payload:
                     await socket.send_json({"changes": payload})
+                    metrics.PUSHED.inc()
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:

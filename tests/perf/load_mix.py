@@ -143,7 +143,7 @@ class HttpDesk:
 
         url = self.base.replace("http", "ws", 1) + f"{wire.API}/push"
         self._socket = await connect(url, additional_headers={"authorization": f"Bearer {self.token}"},
-                                     open_timeout=30, close_timeout=2)
+                                     open_timeout=30, close_timeout=2, compression=None)  # as the desk
         await self._socket.recv()  # the hello: connected and authenticated
         self._reader = asyncio.create_task(self._read())
 

@@ -66,7 +66,7 @@ async def test_a_call_is_saved_after_the_server_comes_back(db, db_url) -> None: 
             await press(pilot, "ctrl+s")
             assert isinstance(app.screen, CallScreen), "a save the server never acknowledged is not shown as saved"
             error = str(app.screen.query_one("#closing-error").render())
-            assert "服务器" in error and "没有保存" in error
+            assert "服务器" in error and "保留着" in error  # what was typed is kept
             assert app.screen.query_one("#summary").text == "服务器重启前写的小结"
             for _ in range(40):  # the status bar says the link is down
                 await pilot.pause(0.05)
