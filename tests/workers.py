@@ -39,3 +39,12 @@ async def press(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
     """Press keys as the agent would, then wait for what they started (workers, screens)."""
     await pilot.press(*keys)
     await settle(pilot)
+
+
+async def until(pilot, check, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``check()`` comes true within ``seconds`` (a worker, a reload, a pushed change)."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return True
+        await pilot.pause(0.05)
+    return check()

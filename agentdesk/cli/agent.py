@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from agentdesk.cli.common import DbOpt, db_failed, fail, open_db, settings_from
+from agentdesk.cli.common import DbOpt, authenticate_in, fail, open_db, refusals_exit, settings_from
 from agentdesk.i18n import t
 
 if TYPE_CHECKING:
@@ -61,36 +61,22 @@ def _run(ctx: typer.Context, db: str | None, by: str | None, action: Callable[[S
     from ``by`` (None only for the first account of an empty database), the PINs asked first.
     A wrong PIN is committed (the lock-out counts it) and exits 1; any refusal exits with
     everything rolled back."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from agentdesk.services import accounts
-    from agentdesk.services.errors import InvalidInput, LoginFailed, ServiceError
+    from agentdesk.services.errors import LoginFailed
 
     database = open_db(settings_from(ctx, db))
     try:
-        if by is None and not (bootstrap and _empty(database)):
-            fail(t("agent.by_required"), 2)
-        secret = by_pin if by_pin is not None else (_pin_of(by) if by is not None else None)
-        fresh = _new_pin() if new_pin else ""
-        with database.write() as session:
-            actor = None
-            if by is not None:
+        with refusals_exit():
+            if by is None and not (bootstrap and _empty(database)):
+                fail(t("agent.by_required"), 2)
+            secret = by_pin if by_pin is not None else (_pin_of(by) if by is not None else None)
+            fresh = _new_pin() if new_pin else ""
+            with database.write() as session:
+                actor = authenticate_in(session, by, secret or "") if by is not None else None
                 try:
-                    actor = accounts.authenticate(session, by, secret or "")
+                    return action(session, actor, fresh)
                 except LoginFailed:
-                    session.commit()
+                    session.commit()  # a wrong old PIN counts too
                     raise
-            try:
-                return action(session, actor, fresh)
-            except LoginFailed:
-                session.commit()  # a wrong old PIN counts too
-                raise
-    except InvalidInput as exc:
-        fail(exc.message(), 2)
-    except ServiceError as exc:
-        fail(exc.message(), 1)
-    except SQLAlchemyError as exc:
-        fail(db_failed(exc), 1)
     finally:
         database.dispose()
 

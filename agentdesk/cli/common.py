@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from agentdesk.db import Database
+    from agentdesk.services.accounts import AgentInfo
 
 set_language(resolve_language())
 
@@ -94,6 +95,37 @@ def reading(ctx: typer.Context, db: str | None) -> Iterator[Session]:
             yield session
     finally:
         database.dispose()
+
+
+def authenticate_in(session: Session, number: str, pin: str) -> AgentInfo:
+    """``accounts.authenticate`` inside the command's transaction; a wrong PIN is committed
+    before the refusal goes on, so it counts towards the lock-out as at the desk's login."""
+    from agentdesk.services import accounts
+    from agentdesk.services.errors import LoginFailed
+
+    try:
+        return accounts.authenticate(session, number, pin)
+    except LoginFailed:
+        session.commit()
+        raise
+
+
+@contextmanager
+def refusals_exit() -> Iterator[None]:
+    """A refusal from the services or the database as the command's exit: a malformed value
+    exits 2, anything else refused 1, with its message and no traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from agentdesk.services.errors import InvalidInput, ServiceError
+
+    try:
+        yield
+    except InvalidInput as exc:
+        fail(exc.message(), 2)
+    except ServiceError as exc:
+        fail(exc.message(), 1)
+    except SQLAlchemyError as exc:
+        fail(db_failed(exc), 1)
 
 
 def service_call(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -33,6 +33,7 @@ import typer
 from agentdesk.cli.common import (
     DbOpt,
     LangOpt,
+    authenticate_in,
     console,
     fail,
     open_db,
@@ -88,17 +89,12 @@ def _parse_date(value: str | None) -> date | None:
 
 def _authenticate(database: Database, number: str) -> AgentInfo:
     """The lead's AgentInfo; a wrong PIN is counted (committed) like a failed login."""
-    from agentdesk.services import accounts
     from agentdesk.services.errors import LoginFailed
 
     pin = read_pin(confirm=False)
     try:
         with database.write() as session:
-            try:
-                return accounts.authenticate(session, number, pin)
-            except LoginFailed:
-                session.commit()
-                raise
+            return authenticate_in(session, number, pin)
     except LoginFailed as exc:
         fail(exc.message())
 

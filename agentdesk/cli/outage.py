@@ -31,14 +31,15 @@ import typer
 
 from agentdesk.cli.common import (
     DbOpt,
+    authenticate_in,
     console,
-    db_failed,
     fail,
     open_db,
     parse_iso,
     print_json,
     read_pin,
     reading,
+    refusals_exit,
     settings_from,
     when,
 )
@@ -107,34 +108,22 @@ def _as_lead(ctx: typer.Context, db: str | None, number: str, action: Callable[[
     A wrong PIN is committed (the failed-try counter, as ``accounts.login`` does) and
     exits 1; an agent who is not a lead exits 1 with everything rolled back.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from agentdesk.services import accounts
-    from agentdesk.services.errors import InvalidInput, LoginFailed, ServiceError
     from agentdesk.services.outages import NotActive
 
     database = open_db(settings_from(ctx, db))
     pin = read_pin(confirm=False)
     try:
-        with database.write() as session:
+        with refusals_exit():
             try:
-                actor = accounts.authenticate(session, number, pin)
-            except LoginFailed:
-                session.commit()
-                raise
-            if not actor.is_lead:
-                raise _NotLead(actor.number)
-            return action(session, actor)
+                with database.write() as session:
+                    actor = authenticate_in(session, number, pin)
+                    if not actor.is_lead:
+                        raise _NotLead(actor.number)
+                    return action(session, actor)
+            except NotActive as exc:  # refused (exit 1), though worded as a field's problem
+                fail(exc.message(), 1)
     except _NotLead as exc:
         fail(t("outages.lead_only", number=exc.number), 1)
-    except NotActive as exc:
-        fail(exc.message(), 1)
-    except InvalidInput as exc:
-        fail(exc.message(), 2)
-    except ServiceError as exc:
-        fail(exc.message(), 1)
-    except SQLAlchemyError as exc:
-        fail(db_failed(exc), 1)
     finally:
         database.dispose()
 

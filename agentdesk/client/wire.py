@@ -25,6 +25,7 @@ import msgspec
 from agentdesk.client import desk as desk_module
 from agentdesk.client.desk import Desk, Identified, OrderFilters, ResumedCall
 from agentdesk.clock import CENTER_TZ
+from agentdesk.services.account_admin import MANAGERS
 from agentdesk.services.accounts import AgentInfo, LoginResult, ShiftInfo
 from agentdesk.services.board import BoardData
 from agentdesk.services.callbacks import CallbackRow
@@ -76,7 +77,7 @@ ACCOUNT_OPERATIONS = ("list_agents", "add_agent", "update_agent")
 #: Who may call each restricted operation; any other role is refused and audited.
 RESTRICTED: dict[str, frozenset[str]] = {
     **{name: frozenset({"lead"}) for name in LEAD_OPERATIONS},
-    **{name: frozenset({"lead", "admin"}) for name in ACCOUNT_OPERATIONS},
+    **{name: frozenset(MANAGERS) for name in ACCOUNT_OPERATIONS},
 }
 
 

@@ -12,20 +12,13 @@ from agentdesk.screens.desk import DeskScreen
 from agentdesk.services import accounts
 from agentdesk.services.errors import LoginFailed
 from tests.pilot.conftest import login, type_text
-from tests.workers import press, settle
+from tests.workers import press, settle, until
 
 
 def account(db, number: str) -> Agent | None:  # type: ignore[no-untyped-def]
     with db.read() as s:
         return s.execute(select(Agent).where(Agent.number == number)).scalar_one_or_none()
 
-
-async def until(pilot, check, tries: int = 40) -> bool:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return True
-        await pilot.pause(0.05)
-    return check()
 
 
 async def test_a_lead_adds_changes_and_resets(desk, demo_db) -> None:  # type: ignore[no-untyped-def]

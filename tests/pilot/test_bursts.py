@@ -12,7 +12,7 @@ from textual import events
 from agentdesk.screens.call import CallScreen
 from agentdesk.screens.desk import DeskScreen
 from agentdesk.services import accounts
-from tests.workers import settle
+from tests.workers import settle, until
 
 CHARACTERS = {"enter": "\r", "tab": "\t"}
 
@@ -21,13 +21,6 @@ def burst(app, *keys: str) -> None:  # type: ignore[no-untyped-def]
     for key in keys:
         app.post_message(events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None)))
 
-
-async def until(pilot, check, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return True
-        await pilot.pause(0.05)
-    return check()
 
 
 async def test_login_number_enter_pin_enter_in_one_burst(desk, demo_db) -> None:  # type: ignore[no-untyped-def]

@@ -5,21 +5,11 @@ they are pushed. Either way the change shows without a key press."""
 
 from __future__ import annotations
 
-import asyncio
-
 from agentdesk.services import accounts
 from agentdesk.services import workorders as wo
 from tests.pilot.conftest import login
 from tests.pilot.test_queues import first_order, open_first_order
-
-
-async def _until(pilot, condition, seconds: float = 8.0) -> bool:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return True
-        await asyncio.sleep(0.1)
-        await pilot.pause()
-    return condition()
+from tests.workers import until
 
 
 async def test_an_open_order_shows_another_desks_change_by_itself(desk, demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +24,7 @@ async def test_an_open_order_shows_another_desks_change_by_itself(desk, demo_db)
         with demo_db.write() as session:
             wo.change_status(session, order.id, target, actor=accounts.get_agent(session, "1025"), reason="",
                              policy="generic")
-        assert await _until(pilot, lambda: app.screen.detail.row.status == target)
+        assert await until(pilot, lambda: app.screen.detail.row.status == target)
 
 
 async def test_the_order_list_shows_a_new_status_by_itself(desk, demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -55,4 +45,4 @@ async def test_the_order_list_shows_a_new_status_by_itself(desk, demo_db) -> Non
             return any(wanted in str(cell) for cell in table.get_row(str(order.id))) if str(order.id) in \
                 {k.value for k in table.rows} else False
 
-        assert await _until(pilot, shows_it)
+        assert await until(pilot, shows_it)
