@@ -138,15 +138,18 @@ class RemoteDesk:
         body = op.body(**bound)
         # The same request again after an unanswered one keeps its key: if the first did
         # arrive, the server answers as it did then instead of saving twice.
-        sent = (name, wire.ENCODER.encode(body))
-        key = self._unanswered[1] if self._unanswered and self._unanswered[0] == sent else uuid.uuid4().hex
-        try:
-            result = self._call("POST", f"{wire.API}/op/{name}", body, op.result,
-                                headers={wire.IDEMPOTENCY_HEADER: key})
-        except ServerUnavailable:
-            self._unanswered = (sent, key)
-            raise
-        self._unanswered = None
+        if op.reads:  # asked again, it reads again: nothing to keep
+            result = self._call("POST", f"{wire.API}/op/{name}", body, op.result)
+        else:
+            sent = (name, wire.ENCODER.encode(body))
+            key = self._unanswered[1] if self._unanswered and self._unanswered[0] == sent else uuid.uuid4().hex
+            try:
+                result = self._call("POST", f"{wire.API}/op/{name}", body, op.result,
+                                    headers={wire.IDEMPOTENCY_HEADER: key})
+            except ServerUnavailable:
+                self._unanswered = (sent, key)
+                raise
+            self._unanswered = None
         if isinstance(result, wire.OrderPage | wire.CallbackPage):
             return Page(result.rows, result.next_cursor)
         return result

@@ -74,6 +74,14 @@ AGENT_OPERATIONS = (
 LEAD_OPERATIONS = ("decide_delay", "board", "declare_outage", "update_outage", "clear_outage")
 #: Account changes: a lead's or an admin's (the services decide whom each may change).
 ACCOUNT_OPERATIONS = ("list_agents", "add_agent", "update_agent")
+#: Operations that only read: sent without an idempotency key (asking twice is harmless), so the
+#: server does not look one up. ``tests/unit/test_wire_reads.py`` checks each reads and never writes.
+READS = frozenset({
+    "unfinished_calls", "load_draft", "resume_call", "search_customers", "departments", "kb_search", "kb_article",
+    "follow_up_due", "preview_deadlines", "complaint_categories", "list_orders", "get_order", "board",
+    "callback_queue", "get_callback", "known_areas", "list_outages", "outage_timeline", "pending_handovers",
+    "compile_handover", "list_agents",
+})
 #: Who may call each restricted operation; any other role is refused and audited.
 RESTRICTED: dict[str, frozenset[str]] = {
     **{name: frozenset({"lead"}) for name in LEAD_OPERATIONS},
@@ -177,6 +185,7 @@ class Operation:
     body: type  # a msgspec Struct of the method's keyword arguments
     result: Any
     params: tuple[str, ...]
+    reads: bool  # only reads (READS): no idempotency key
 
 
 #: What the databases store an integer in: a larger one is refused on the wire (400), not by
@@ -212,7 +221,8 @@ def _operation(name: str) -> Operation:
             fields.append((param.name, kind, param.default))
     title = "".join(part.title() for part in name.split("_"))
     body = msgspec.defstruct(f"{title}Body", fields, kw_only=True, forbid_unknown_fields=True)
-    return Operation(name, RESTRICTED.get(name), body, result, tuple(f[0] for f in fields))
+    return Operation(name, RESTRICTED.get(name), body, result, tuple(f[0] for f in fields),
+                     name in READS)
 
 
 OPERATIONS: dict[str, Operation] = {

@@ -70,7 +70,7 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
         if "cursor" in kwargs:
             kwargs["cursor"] = wire.revive_cursor(kwargs["cursor"])
         key = request.headers.get(wire.IDEMPOTENCY_HEADER)
-        if key is None or not idempotency.valid_key(key):
+        if op.reads or key is None or not idempotency.valid_key(key):
             return _json(run(db, policy, op, live, kwargs))
         first = idempotency.seen(db, agent.id, key)
         if first is not None:

@@ -62,8 +62,11 @@ def test_a_key_is_the_agents_own_and_reads_keep_none(client: TestClient, db) -> 
 def test_a_key_for_another_operation_or_without_its_answer(client: TestClient, db) -> None:  # type: ignore[no-untyped-def]
     headers = {**login(client), wire.IDEMPOTENCY_HEADER: "k" * 32}
     client.post(f"{API}/op/start_call", json={}, headers=headers)
-    reused = client.post(f"{API}/op/unfinished_calls", json={}, headers=headers)
+    reused = client.post(f"{API}/op/delete_drafts", json={"key": "call:1"}, headers=headers)
     assert reused.status_code == 422 and reused.json()["key"] == "server.key_reused"
+    # An operation that only reads looks no key up: asked twice, it reads twice.
+    read = client.post(f"{API}/op/unfinished_calls", json={}, headers=headers)
+    assert read.status_code == 200 and wire.REPLAYED_HEADER not in read.headers
     # A server stopped between the commit and storing the answer: done, and said so, not run again.
     with db.write() as s:
         s.execute(IdempotentRequest.__table__.update().values(response=None))  # type: ignore[attr-defined]
@@ -127,3 +130,28 @@ def test_keys_are_pruned_after_a_day(db, lead_and_agent, fixed_clock) -> None:  
     fixed_clock.advance(hours=25)
     with db.write() as s:
         assert idempotency.prune(s) == 1
+
+
+class Recording(httpx.HTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: dict[str, str | None] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.keys[request.url.path.rsplit("/", 1)[-1]] = request.headers.get(wire.IDEMPOTENCY_HEADER)
+        return super().handle_request(request)
+
+
+def test_the_desk_sends_a_key_with_writes_only(db, lead_and_agent, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    transport = Recording()
+    with serving(db) as url:
+        desk = RemoteDesk([url], drafts_file=tmp_path / "offline.json", transport=transport)
+        try:
+            desk.login("1024", "1024")
+            desk.search_customers("张")
+            desk.departments()
+            desk.start_call()
+        finally:
+            desk.close()
+    assert transport.keys["search_customers"] is None and transport.keys["departments"] is None
+    assert idempotency.valid_key(transport.keys["start_call"] or "")
