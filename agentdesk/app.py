@@ -202,7 +202,17 @@ class AgentDeskApp(App[None]):
         self.switch_screen(LoginScreen())
         self.notify(t(message_key), severity="warning", timeout=30, markup=False)
 
+    def watch_screens(self) -> None:
+        from agentdesk.ui.base import ScreenBase
+
+        # Every screen of the stack: one under another marks itself stale and reloads when shown.
+        topics = frozenset(topic for screen in self.screen_stack if isinstance(screen, ScreenBase)
+                           for topic in screen.RELOAD_ON)
+        if self._desk is not None:
+            self._desk.watch(topics)  # a field the push thread sends: no I/O here
+
     def _read_link_status(self) -> None:
+        self.watch_screens()  # also after a change of screens no resume announced (a dialog, the login)
         # A field the facade keeps up to date: no I/O here.
         if self._desk is not None:
             self.link_text = self._desk.link_status()

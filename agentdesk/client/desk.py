@@ -150,6 +150,12 @@ class Desk(Protocol):
     def export_handovers(self, *, scope: str, fmt: str, path: Path, overwrite: bool) -> Path: ...
 
     # -- what changed elsewhere, and the link to it ----------------------------------------------
+    def watch(self, topics: frozenset[str]) -> None:
+        """The topics the screens on show react to (``ScreenBase.RELOAD_ON``, all of the stack):
+        :meth:`wait_changes` returns only these, and always an outage and a forced logout. A
+        server is told, so it sends nothing else. No I/O on the caller's thread."""
+        ...
+
     def wait_changes(self, timeout: float) -> list[Change]:
         """Changes committed since the previous call that this agent's screens may be showing
         (work orders, callbacks, outages, referrals for a lead, a forced logout); waits up to

@@ -50,6 +50,7 @@ class LocalDesk:
         self._login: LoginResult | None = None
         self._outages_dirty = True  # nothing shown yet
         self._last_change: int | None = None
+        self._watching: frozenset[str] | None = None  # None: every topic
 
     @classmethod
     def acting(cls, db: Database, *, policy: str, login: LoginResult) -> LocalDesk:
@@ -396,6 +397,9 @@ class LocalDesk:
 
     # -- what changed elsewhere --------------------------------------------------------------
 
+    def watch(self, topics: frozenset[str]) -> None:
+        self._watching = topics
+
     def wait_changes(self, timeout: float) -> list[changes.Change]:
         """One PC polls the change events itself (a few desks on one file: cheap), every half second."""
         deadline = time.monotonic() + timeout
@@ -411,6 +415,8 @@ class LocalDesk:
                 if any(c.topic == changes.Topic.OUTAGE for c in found):
                     self._outages_dirty = True
                 mine = changes.for_agent(found, self._login.agent if self._login else None)
+                if self._watching is not None:
+                    mine = [c for c in mine if c.topic in self._watching or c.topic in changes.ALWAYS]
                 if mine:
                     return mine
             if time.monotonic() >= deadline:

@@ -45,6 +45,8 @@ log = logging.getLogger("agentdesk.client")
 CONNECT_SECONDS = 3.0
 REQUEST_SECONDS = 20.0
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 10.0
+#: How soon a change of the screens on show reaches the server (the push thread looks this often).
+WATCH_SECONDS = 0.2
 REFRESH_EVERY = 1800.0  # the session's expiry pushed out while the desk is in use
 # An idle connection is not reused after this long. The server closes its idle ones after 5 s
 # (cli/serve.py KEEP_ALIVE_SECONDS); with httpx's own 5 s a request sent as the server closed
@@ -72,6 +74,8 @@ class RemoteDesk:
         self.policy: str | None = None
         self.online: bool | None = None  # None until a server has been asked
         self._changes: queue.Queue[list[Change]] = queue.Queue()
+        self._watching: frozenset[str] | None = None  # None: never said, the server sends every topic
+        self._watch_sent: frozenset[str] | None = None  # what this push connection was told
         self._outages_dirty = True
         self._stop = threading.Event()
         self._push: threading.Thread | None = None
@@ -294,9 +298,11 @@ class RemoteDesk:
                 with connect(url, additional_headers=self._headers(), open_timeout=CONNECT_SECONDS,
                              close_timeout=1, compression=None) as socket:
                     first = True
+                    self._watch_sent = None
                     while not self._stop.is_set():
+                        self._send_watch(socket)
                         try:
-                            raw = socket.recv(timeout=1.0)
+                            raw = socket.recv(timeout=WATCH_SECONDS)
                         except TimeoutError:
                             if time.monotonic() - refreshed > REFRESH_EVERY:
                                 refreshed = time.monotonic()
@@ -323,6 +329,15 @@ class RemoteDesk:
                 return
             delay = min(delay * 2, BACKOFF_MAX)
             self._server = (self._server + 1) % len(self.servers) if self.online is False else self._server
+
+    def watch(self, topics: frozenset[str]) -> None:
+        self._watching = frozenset(topics)  # the push thread tells the server (no I/O here)
+
+    def _send_watch(self, socket: Any) -> None:
+        watching = self._watching
+        if watching is not None and watching != self._watch_sent:
+            socket.send(msgspec.json.encode({"watch": sorted(watching)}).decode())
+            self._watch_sent = watching
 
     def _connected(self, *, again: bool) -> None:
         self._set_online(True)

@@ -32,6 +32,7 @@ from agentdesk.server.middleware import MetricsMiddleware
 from agentdesk.server.openapi import OPERATION_ERRORS, SECURITY, errors
 from agentdesk.server.operations import operation_handlers, refuse
 from agentdesk.server.push import Hub, push_handler
+from agentdesk.server.session_cache import SessionCache
 from agentdesk.server.tokens import bearer
 from agentdesk.services import accounts, idempotency, outages, sessions
 from agentdesk.services.errors import LoginFailed, ServiceError
@@ -90,7 +91,8 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
     """The server over ``db``; ``feed=False`` leaves the change feed off (a test that drives it)."""
     idempotency.install()
-    hub = Hub()
+    cache = SessionCache(db)
+    hub = Hub(before=cache.changed)
     change_feed = Feed(db, hub.publish) if feed else None
 
     @get("/health", sync_to_thread=True, include_in_schema=True)
@@ -125,23 +127,29 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
 
     @post(f"{wire.API}/logout", sync_to_thread=True, status_code=200, security=SECURITY, responses=errors(401, 503))
     def logout(request: Request) -> None:
-        sessions.close_session(db, bearer(request.headers))
+        token = bearer(request.headers)
+        try:
+            sessions.close_session(db, token)
+        finally:
+            cache.forget(token)
 
     @post(f"{wire.API}/refresh", sync_to_thread=True, status_code=200, security=SECURITY,
           responses=errors(401, 503))
     def refresh(request: Request) -> wire.Refreshed:
-        return wire.Refreshed(expires_at=sessions.refresh(db, bearer(request.headers)))
+        token = bearer(request.headers)
+        cache.forget(token)  # its expiry moves
+        return wire.Refreshed(expires_at=sessions.refresh(db, token))
 
     @get(f"{wire.API}/outages/active", sync_to_thread=True, security=SECURITY, responses=errors(401, 503))
     def active_outages(request: Request) -> list[OutageInfo]:
-        sessions.current(db, bearer(request.headers))
+        cache.current(bearer(request.headers))
         with db.read() as session:
             return outages.active_outages(session)
 
     @post(f"{wire.API}/export_handovers", sync_to_thread=True, status_code=200, security=SECURITY,
           responses=errors(*OPERATION_ERRORS), media_type="application/octet-stream")
     def export_handovers(data: JSONBody[wire.ExportBody], request: Request) -> Response:
-        live = sessions.current(db, bearer(request.headers))
+        live = cache.current(bearer(request.headers))
         desk = LocalDesk.acting(db, policy=policy, login=live.login)
         content = desk.export_handover_data(scope=data.scope, fmt=data.fmt, destination=data.destination[:500])
         return Response(content=content, media_type="application/octet-stream")
@@ -149,14 +157,17 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
     @post(f"{wire.API}/sessions/end", sync_to_thread=True, status_code=200, security=SECURITY,
           responses=errors(*OPERATION_ERRORS))
     def end_sessions(data: JSONBody[wire.EndSessionsBody], request: Request) -> wire.Ended:
-        live = sessions.current(db, bearer(request.headers))
+        live = cache.current(bearer(request.headers))
         if not live.login.agent.is_lead:  # audited like a lead-only operation
             raise refuse(db, live.login.agent, "sessions/end")
-        with db.write() as session:
-            return wire.Ended(ended=sessions.force_logout(session, data.number, actor=live.login.agent))
+        try:
+            with db.write() as session:
+                return wire.Ended(ended=sessions.force_logout(session, data.number, actor=live.login.agent))
+        finally:
+            cache.clear()
 
     handlers = [health, metrics_page, info, login, logout, refresh, active_outages, export_handovers,
-                end_sessions, push_handler(db, hub), *operation_handlers(db, policy)]
+                end_sessions, push_handler(db, hub), *operation_handlers(db, policy, cache)]
     app = Litestar(
         route_handlers=handlers,
         exception_handlers={ServiceError: _service_error, DatabaseError: _database_error,
@@ -171,5 +182,6 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
         debug=False,
     )
     app.state.hub = hub  # a test without the feed publishes changes itself
+    app.state.sessions = cache
     openapi.refine(app.openapi_schema)  # built once, here, and served as refined
     return app

@@ -20,6 +20,9 @@ REPLAYED = Counter("agentdesk_replays_total",
                    registry=REGISTRY)
 REFUSED = Counter("agentdesk_refused_total", "Requests refused for want of a session or a role",
                   ["reason"], registry=REGISTRY)
+SESSION_CHECKS = Counter("agentdesk_session_checks_total",
+                         "Sessions checked for a request: from the instance's cache of a few seconds, or read",
+                         ["source"], registry=REGISTRY)
 
 
 def exposition() -> bytes:

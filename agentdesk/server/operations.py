@@ -20,6 +20,7 @@ from agentdesk.client.local import LocalDesk
 from agentdesk.db import Database
 from agentdesk.server import metrics
 from agentdesk.server.openapi import OPERATION_ERRORS, SECURITY, errors
+from agentdesk.server.session_cache import SessionCache
 from agentdesk.server.tokens import bearer
 from agentdesk.services import audit, idempotency, sessions
 from agentdesk.services.errors import InvalidInput, PermissionDenied, ServiceError
@@ -59,9 +60,22 @@ def replay(first: idempotency.Seen, operation: str) -> Response:
     return _json(first.response, **{wire.REPLAYED_HEADER: "true"})
 
 
-def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
+#: Operations after which this instance forgets the sessions it knows (an account or a PIN
+#: changed: some session may have ended); the change feed tells the other instances.
+ACCOUNT_CHANGES = frozenset({*wire.ACCOUNT_OPERATIONS, "change_pin"})
+
+
+def _handler(db: Database, policy: str, op: wire.Operation, cache: SessionCache) -> HTTPRouteHandler:
     def handle(data: Any, request: Request) -> Any:
-        live = sessions.current(db, bearer(request.headers))
+        if op.name in ACCOUNT_CHANGES:
+            try:
+                return _handle(data, request)
+            finally:
+                cache.clear()
+        return _handle(data, request)
+
+    def _handle(data: Any, request: Request) -> Any:
+        live = cache.current(bearer(request.headers))
         agent = live.login.agent
         if op.roles is not None and agent.role not in op.roles:
             raise refuse(db, agent, op.name)
@@ -91,5 +105,5 @@ def _handler(db: Database, policy: str, op: wire.Operation) -> HTTPRouteHandler:
                 security=SECURITY, responses=errors(*OPERATION_ERRORS))(handle)
 
 
-def operation_handlers(db: Database, policy: str) -> list[HTTPRouteHandler]:
-    return [_handler(db, policy, op) for op in wire.OPERATIONS.values()]
+def operation_handlers(db: Database, policy: str, cache: SessionCache) -> list[HTTPRouteHandler]:
+    return [_handler(db, policy, op, cache) for op in wire.OPERATIONS.values()]

@@ -6,6 +6,12 @@ thread-safely, and its WebSocket handler sends what arrives as one JSON message:
 ``{"changes": [{"topic": "order", "ref_id": 12}, …]}``. Messages are wake-ups: a desk reads
 the data itself, through the operations, after the commit that caused them.
 
+A desk says which topics its screens react to: ``{"watch": ["order"]}`` whenever the screens it
+shows change (a list of work orders open: ``order``; only the call screen: none). It is then sent
+only those, and always an outage and its own logout; a desk that never says is sent every topic.
+Without this, every change went to every desk: 500 desks, ten saves a second, 5,000 messages a
+second, most of them to a call screen that shows none of it.
+
 A connection without a live session is closed with the code
 :data:`~agentdesk.client.wire.CLOSE_SESSION` (4401, reason "session": 4000 + HTTP 401),
 whether its token was dead at the handshake or its session ended later (a lead's order, a
@@ -18,8 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import anyio.to_thread
@@ -31,8 +40,9 @@ from agentdesk.client.wire import API, CLOSE_SESSION
 from agentdesk.db import Database
 from agentdesk.server import metrics
 from agentdesk.server.tokens import bearer
+from agentdesk.services import changes
 from agentdesk.services.accounts import AgentInfo
-from agentdesk.services.changes import Change, Topic, for_agent
+from agentdesk.services.changes import ALL_TOPICS, Change, Topic, for_agent
 
 QUEUE_LIMIT = 256  # a desk this far behind reloads everything anyway: older wake-ups are dropped
 RECHECK_SECONDS = 60.0
@@ -41,6 +51,12 @@ RECHECK_SECONDS = 60.0
 #: seconds anyway). An outage or a logout goes at once.
 COALESCE_SECONDS = 0.5
 URGENT = frozenset({Topic.OUTAGE, Topic.LOGOUT})
+WATCHABLE = frozenset(ALL_TOPICS)
+#: A desk that starts watching a topic is sent that topic's changes of this long ago again: the
+#: list it just opened may have been read before one of them committed and before the server
+#: knew the desk watched it.
+REPLAY_SECONDS = 5.0
+REPLAY_LIMIT = QUEUE_LIMIT  # changes kept per topic for that
 
 
 def merged(payload: list[dict]) -> list[dict]:
@@ -60,13 +76,23 @@ class Connection:
     agent: AgentInfo
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue[list[dict]] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    #: The topics the desk's screens react to (its ``watch`` message); None: it never said, so all.
+    topics: frozenset[str] | None = None
+
+    def wants(self, topic: str) -> bool:
+        return self.topics is None or topic in changes.ALWAYS or topic in self.topics
+
+    def share(self, found: list[Change]) -> list[dict]:
+        return [{"topic": c.topic, "ref_id": c.ref_id} for c in for_agent(found, self.agent) if self.wants(c.topic)]
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, before: Callable[[list[Change]], None] | None = None) -> None:
+        self._before = before  # told each batch first (the session cache forgets what ended)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._connections: dict[int, Connection] = {}
+        self._recent: dict[str, deque[tuple[float, Change]]] = {}
 
     def connect(self, agent: AgentInfo) -> tuple[int, Connection]:
         conn = Connection(agent, asyncio.get_running_loop())
@@ -87,17 +113,50 @@ class Hub:
 
     def publish(self, found: list[Change]) -> None:
         """From any thread: queue each connection's share of ``found``."""
+        if self._before is not None:
+            self._before(found)
+        now = time.monotonic()
         with self._lock:
             connections = list(self._connections.values())
+            for change in found:
+                self._recent.setdefault(change.topic, deque(maxlen=REPLAY_LIMIT)).append((now, change))
         for conn in connections:
-            mine = for_agent(found, conn.agent)
-            if not mine:
-                continue
-            payload = [{"topic": c.topic, "ref_id": c.ref_id} for c in mine]
-            try:
-                conn.loop.call_soon_threadsafe(_offer, conn.queue, payload)
-            except RuntimeError:  # its loop has closed: the handler is gone
-                continue
+            payload = conn.share(found)
+            if payload:
+                _deliver(conn, payload)
+
+    def watch(self, conn: Connection, topics: frozenset[str]) -> None:
+        """The desk's screens now react to ``topics``: later changes of other topics are not sent;
+        the recent changes of a topic it did not watch before are sent again."""
+        before, conn.topics = conn.topics, topics
+        if before is None:  # it was sent everything until now
+            return
+        since = time.monotonic() - REPLAY_SECONDS
+        with self._lock:
+            again = [change for topic in topics - before for at, change in self._recent.get(topic, ())
+                     if at >= since]
+        payload = conn.share(again)
+        if payload:
+            _deliver(conn, payload)
+
+
+def _deliver(conn: Connection, payload: list[dict]) -> None:
+    try:
+        conn.loop.call_soon_threadsafe(_offer, conn.queue, payload)
+    except RuntimeError:  # its loop has closed: the handler is gone
+        pass
+
+
+def watched(raw: str | bytes) -> frozenset[str] | None:
+    """The topics of a ``{"watch": [...]}`` message (unknown ones left out); None if it is not one."""
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return None
+    topics = message.get("watch") if isinstance(message, dict) else None
+    if not isinstance(topics, list):
+        return None
+    return frozenset(t for t in topics if isinstance(t, str) and t in WATCHABLE)
 
 
 def _offer(queue: asyncio.Queue[list[dict]], payload: list[dict]) -> None:
@@ -136,10 +195,12 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
         key, conn = hub.connect(current.login.agent)
         checked = time.monotonic()
 
-        async def listen() -> None:  # the desk sends nothing; this notices it going away
+        async def listen() -> None:  # the desk's watch messages; this also notices it going away
             try:
                 while True:
-                    await socket.receive_data(mode="text")
+                    topics = watched(await socket.receive_data(mode="text"))
+                    if topics is not None:
+                        hub.watch(conn, topics)
             except (WebSocketDisconnect, RuntimeError):
                 return
 

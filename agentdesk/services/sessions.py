@@ -50,7 +50,8 @@ class Current:
     expires_at: datetime
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a token (and a server's cache of sessions keys on)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -96,7 +97,7 @@ def open_session(db: Database, number: str, pin: str, *, client: str, seat: str 
     now = clock.now()
     expires = now + timedelta(hours=SESSION_HOURS)
     with db.write() as session:
-        row = DeskSession(token_hash=_hash(token), agent_id=result.agent.id, shift_id=result.shift.id,
+        row = DeskSession(token_hash=token_hash(token), agent_id=result.agent.id, shift_id=result.shift.id,
                           client=address, created_at=now, expires_at=expires)
         session.add(row)
         session.flush()
@@ -115,7 +116,7 @@ def current(db: Database, token: str | None) -> Current:
             select(DeskSession, Agent, Shift)
             .join(Agent, col(Agent.id) == col(DeskSession.agent_id))
             .outerjoin(Shift, col(Shift.id) == col(DeskSession.shift_id))
-            .where(col(DeskSession.token_hash) == _hash(token))
+            .where(col(DeskSession.token_hash) == token_hash(token))
         ).one_or_none()
     if found is None:
         raise Unauthenticated()
@@ -125,13 +126,18 @@ def current(db: Database, token: str | None) -> Current:
     info = AgentInfo(agent.id, agent.number, agent.name, agent.role, agent.team)
     shift_info = ShiftInfo(shift.id, shift.started_at) if shift is not None else ShiftInfo(0, row.created_at)
     expires = row.expires_at
-    if expires - now < timedelta(hours=SESSION_HOURS / 2):
+    if renewal_due(expires, now):
         # A desk in use never expires mid-shift: once past half its life, a request renews it
         # (one write per session every few hours, not one per request).
         expires = now + timedelta(hours=SESSION_HOURS)
         with db.write() as session:
             session.execute(update(DeskSession).where(col(DeskSession.id) == row.id).values(expires_at=expires))
     return Current(row.id, LoginResult(info, shift_info), expires)
+
+
+def renewal_due(expires_at: datetime, now: datetime) -> bool:
+    """Past half its life: the next request renews the session."""
+    return expires_at - now < timedelta(hours=SESSION_HOURS / 2)
 
 
 def refresh(db: Database, token: str | None) -> datetime:
@@ -152,6 +158,8 @@ def close_session(db: Database, token: str | None) -> None:
                         .values(revoked_at=clock.now()))
         audit.record(session, "session.close", actor_id=live.login.agent.id, entity="session",
                      entity_id=live.session_id)
+        # The other server instances may know this session: they forget it when this arrives.
+        changes.note(session, changes.Topic.SESSION, live.session_id, agent_id=live.login.agent.id)
 
 
 def end_agent_sessions(session: Session, agent_id: int, *, actor: AgentInfo | None) -> int:

@@ -52,6 +52,10 @@ class DeskHost(Protocol):
         """The server ended this desk's session: back to the login, saying why."""
         ...
 
+    def watch_screens(self) -> None:
+        """The screens on show changed: the facade is told the topics they react to."""
+        ...
+
 
 class Quit(Enum):
     """A screen's answer to Ctrl+Q, asked from the top of the stack down."""
@@ -145,6 +149,7 @@ class ScreenBase(LocalizedBindings, Screen[R]):
         self._reload_soon()
 
     def on_screen_resume(self) -> None:
+        self.host.watch_screens()
         if getattr(self, "_stale", False):
             self._stale = False
             self._reload_soon()

@@ -21,6 +21,10 @@ Its role decides what it does (shares in :data:`ROLES`):
   next callback taken, its phone revealed, the talk, the outcome recorded.
 * **idle** — logged in, the push channel open, nothing else.
 
+Each desk watches (``{"watch": […]}`` on its push channel, as ``RemoteDesk.watch``) the
+topics of the screen it works on: the queue desks ``order``, the callback desks ``callback``,
+the call-taking and idle desks none — an outage reaches every desk anyway.
+
 Every wait is a human's (seconds, scaled by ``pace``). Latencies are measured around each
 operation as the desk sees it (request, answer, decoding into the services' dataclasses).
 """
@@ -43,6 +47,8 @@ from tests.perf.load_seed import DESK_NUMBER_FIRST, DESK_PIN, Target
 
 #: (role, share of the desks), in the order desks are given them.
 ROLES = (("calls", 0.6), ("queue", 0.1), ("callbacks", 0.1), ("idle", 0.2))
+#: What each kind of desk's screens react to (their RELOAD_ON): the lists it keeps open.
+WATCHES = {"queue": frozenset({"order"}), "callbacks": frozenset({"callback"})}
 RELOAD_EVERY = 3.0  # a list on screen reloads at most this often on pushed changes (ui/base.py)
 REQUEST_SECONDS = 30.0
 
@@ -131,7 +137,8 @@ class HttpDesk:
         response = await self.http.post(
             f"{self.base}{wire.API}/op/{name}", content=wire.ENCODER.encode(operation.body(**kwargs)),
             headers={"authorization": f"Bearer {self.token}", "content-type": "application/json",
-                     wire.IDEMPOTENCY_HEADER: uuid.uuid4().hex})  # as the desk sends every operation
+                     # as the desk sends every operation that writes
+                     **({} if operation.reads else {wire.IDEMPOTENCY_HEADER: uuid.uuid4().hex})})
         if response.status_code != 200:
             raise OpFailed(f"{name}: HTTP {response.status_code} {response.text[:200]}")
         return msgspec.json.decode(response.content, type=operation.result)
@@ -146,6 +153,13 @@ class HttpDesk:
                                      open_timeout=30, close_timeout=2, compression=None)  # as the desk
         await self._socket.recv()  # the hello: connected and authenticated
         self._reader = asyncio.create_task(self._read())
+        await self.watch(frozenset())  # logged in, the desk screen: outages only
+
+    async def watch(self, topics: frozenset[str]) -> None:
+        """As the desk tells the server the topics of the screens it shows (RemoteDesk.watch)."""
+        import json
+
+        await self._socket.send(json.dumps({"watch": sorted(topics)}))
 
     async def _read(self) -> None:
         import json
@@ -195,7 +209,11 @@ class DirectDesk:
         return await asyncio.get_running_loop().run_in_executor(
             self.ops, functools.partial(getattr(self.local, name), **kwargs))
 
+    async def watch(self, topics: frozenset[str]) -> None:
+        self.local.watch(topics)
+
     async def open_push(self) -> None:
+        self.local.watch(frozenset())
         if self.polls is not None:  # None: the floor, no change poll at all
             self._poller = asyncio.ensure_future(self._poll())
 
@@ -256,6 +274,8 @@ class Agent:
         step: Callable[[], Awaitable[None]] = {"calls": self.call, "queue": self.queue,
                                                "callbacks": self.callbacks}.get(role, self.idle)
         try:
+            # The screen each works on, watched as the desk does (the call screen: nothing).
+            await self.desk.watch(WATCHES.get(role, frozenset()))
             if role != "calls":  # not all in step when the clock starts (calls: see call())
                 await self.think(0, 4)
             while self.running():

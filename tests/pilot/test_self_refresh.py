@@ -46,3 +46,20 @@ async def test_the_order_list_shows_a_new_status_by_itself(desk, demo_db) -> Non
                 {k.value for k in table.rows} else False
 
         assert await until(pilot, shows_it)
+
+
+async def test_the_desk_watches_the_topics_of_the_screens_on_show(desk, demo_db) -> None:  # type: ignore[no-untyped-def]
+    app = desk("en")
+
+    def watching() -> frozenset[str] | None:
+        return getattr(app._desk, "_watching", None)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await login(pilot, "8001", "8001")
+        assert await until(pilot, lambda: watching() == frozenset())  # the desk alone: outages only
+        await open_first_order(pilot)  # the list, and an order over it
+        assert await until(pilot, lambda: watching() == frozenset({"order"}))
+        await pilot.press("escape", "escape")
+        assert await until(pilot, lambda: watching() == frozenset())
+        await pilot.press("f5")  # the callback queue
+        assert await until(pilot, lambda: watching() == frozenset({"callback"}))
