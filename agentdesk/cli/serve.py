@@ -63,6 +63,9 @@ def serve(
         uvicorn.run(app, host=host, port=port, ssl_certfile=str(tls_cert) if tls_cert else None,
                     ssl_keyfile=str(tls_key) if tls_key else None, log_level="warning", server_header=False,
                     proxy_headers=False, ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=5,
-                    timeout_keep_alive=KEEP_ALIVE_SECONDS)
+                    timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                    # httptools and uvloop (dependencies): a pure-Python parser and loop cost a
+                    # busy server most of its time; "auto" still runs where uvloop is not built.
+                    http="httptools", loop="auto")
     finally:
         database.dispose()
