@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, insert, select, text, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
@@ -79,6 +79,10 @@ def store_response(db: Database, request: _Request, response: bytes) -> None:
     if request.written_by is None:
         return
     with db.write() as session:
+        if not db.is_sqlite:
+            # Not worth waiting for the disk: lost in a crash, a retry is told "done already",
+            # still never run twice (the key itself committed, durably, with the operation).
+            session.execute(text("SET LOCAL synchronous_commit = off"))
         session.execute(update(IdempotentRequest)
                         .where(col(IdempotentRequest.agent_id) == request.agent_id,
                                col(IdempotentRequest.key) == request.key)
