@@ -52,7 +52,15 @@ class CallbackRow:
 # -- rows ---------------------------------------------------------------------------------------
 
 
-def callback_rows(session: Session, callbacks: Sequence[Callback]) -> list[CallbackRow]:
+#: What a queue row needs of a callback, read as columns (no ORM object per row; see
+#: ``workorders.rows.ROW_COLUMNS``).
+ROW_COLUMNS = tuple(col(getattr(Callback, name)) for name in (
+    "id", "kind", "due_at", "customer_id", "contact_name", "contact_phone", "reason", "reason_message", "status",
+    "attempts", "work_order_id", "claimed_by_id"))
+
+
+def callback_rows(session: Session, callbacks: Sequence[Any]) -> list[CallbackRow]:
+    """Rows for Callback objects or rows of :data:`ROW_COLUMNS`."""
     if not callbacks:
         return []
     order_ids = {c.work_order_id for c in callbacks if c.work_order_id is not None}
@@ -111,16 +119,16 @@ def queue(
         if s not in STATUSES:
             raise InvalidInput("callback.bad_status", field="status", value=s, valid=", ".join(STATUSES))
     page_size = max(1, min(int(page_size), MAX_PAGE))
-    fetched: list[Callback] = []
+    fetched: list[Any] = []
     for st in statuses:
         due_at, callback_id = col(Callback.due_at), col(Callback.id)
-        q = select(Callback).where(col(Callback.status) == st)
+        q = select(*ROW_COLUMNS).where(col(Callback.status) == st)
         if due_before is not None:
             q = q.where(due_at <= due_before)
         if cursor is not None:
             after_due, after_id = cursor[0], int(cursor[1])
             q = q.where(due_at >= after_due, or_(due_at > after_due, callback_id > after_id))
-        fetched += list(session.execute(q.order_by(due_at, callback_id).limit(page_size + 1)).scalars())
+        fetched += list(session.execute(q.order_by(due_at, callback_id).limit(page_size + 1)).all())
     fetched.sort(key=lambda c: (c.due_at, c.id or 0))
     page = fetched[:page_size]
     more = len(fetched) > page_size
