@@ -172,8 +172,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.is_sqlite = url.startswith("sqlite")
+        # Reads on PostgreSQL in autocommit: under READ COMMITTED every statement takes its own
+        # snapshot inside a transaction as well, so its BEGIN and ROLLBACK were two round trips
+        # per read that changed nothing (a busy server reads far more than it writes).
         self._read_engine = (
-            self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+            self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
 
     @contextmanager
@@ -189,6 +193,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A unit of work that only reads (on PostgreSQL each statement is its own transaction)."""
         with Session(self._read_engine, expire_on_commit=False) as session:
             yield session
 

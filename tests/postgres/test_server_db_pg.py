@@ -69,3 +69,24 @@ def test_a_saves_answer_is_kept_under_its_key_on_postgres(pg_url: str, fixed_clo
             assert session.query(IdempotentRequest).count() == 1
     finally:
         db.dispose()
+
+
+def test_reads_send_no_begin_or_rollback_and_writes_stay_one_transaction(pg_url: str) -> None:
+    import time
+
+    db = open_database(pg_url)
+    try:
+        with db.read() as session:  # each statement its own transaction: no BEGIN, no ROLLBACK
+            first = session.execute(text("SELECT now()")).scalar_one()
+            time.sleep(0.01)
+            assert session.execute(text("SELECT now()")).scalar_one() > first
+        with db.write() as session:
+            first = session.execute(text("SELECT now()")).scalar_one()
+            time.sleep(0.01)
+            assert session.execute(text("SELECT now()")).scalar_one() == first
+        with db.write() as session:  # and a write session after a read gets a transaction again
+            session.execute(text("CREATE TEMP TABLE t (x int)"))
+            session.execute(text("INSERT INTO t VALUES (1)"))
+            assert session.execute(text("SELECT now() = transaction_timestamp()")).scalar_one()
+    finally:
+        db.dispose()
