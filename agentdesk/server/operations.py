@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import MediaType, Request, Response, post
+from litestar.background_tasks import BackgroundTask
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody
 
@@ -91,8 +92,12 @@ def _handler(db: Database, policy: str, op: wire.Operation, cache: SessionCache)
             return replay(first, op.name)
         with idempotency.handling(agent.id, key, op.name) as marked:
             content = run(db, policy, op, live, kwargs)
-        idempotency.store_response(db, marked, content)
-        return _json(content)
+        # Stored once the answer is on its way: the save is committed, its key with it; a desk
+        # asks again only after an answer it never got, by then long stored.
+        response = _json(content)
+        if marked.written_by is not None:
+            response.background = BackgroundTask(idempotency.store_response, db, marked, content)
+        return response
 
     body: Any = JSONBody[op.body]  # type: ignore[misc,name-defined]
     handle.__annotations__ = {"data": body, "request": Request, "return": op.result}

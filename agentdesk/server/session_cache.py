@@ -1,8 +1,8 @@
-"""The sessions this server instance checked in the last few seconds.
+"""The sessions this server instance checked in the last half minute.
 
 Every request presents its token, and reading the session (with its agent and shift) was a
 database transaction of its own for every search keystroke of every desk. A session read is
-kept for :data:`TTL_SECONDS` and forgotten sooner whenever it may have changed:
+kept for :data:`TTL_SECONDS` and forgotten at once whenever it may have changed:
 
 * the change feed hands over every committed change first (:meth:`SessionCache.changed`): a
   lead ending an agent's sessions, a PIN reset or a role change (``logout``), an account
@@ -29,7 +29,7 @@ from agentdesk.services import sessions
 from agentdesk.services.changes import Change, Topic
 from agentdesk.services.errors import Unauthenticated
 
-TTL_SECONDS = 5.0
+TTL_SECONDS = 30.0
 #: Entries kept at most (a center's live sessions, several times over); past it the oldest go.
 LIMIT = 20_000
 

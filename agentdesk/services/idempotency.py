@@ -7,9 +7,10 @@ the operation again, so nothing is saved twice.
 
 The key is written **in the operation's own transaction** (a session event, while
 :func:`handling` marks the request), so "saved" and "key recorded" commit together or not at
-all; the answer is stored just after. A server stopped between the two leaves the key without
-an answer: the retry is then told the request was done already (see the message), still never
-run twice. Keys live a day (:func:`prune`). Operations that only read write no key.
+all; the answer is stored just after (the server does it once the answer is on its way). A
+server stopped between the two leaves the key without an answer: the retry is then told the
+request was done already (see the message), still never run twice. Keys live a day
+(:func:`prune`). Operations that only read write no key.
 """
 
 from __future__ import annotations

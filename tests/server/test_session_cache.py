@@ -1,4 +1,4 @@
-"""Each instance keeps the sessions it checked for a few seconds, and forgets one that may have
+"""Each instance keeps the sessions it checked for half a minute, and forgets one that may have
 ended as soon as it hears of it: refused at once where it ended, as soon as the feed tells elsewhere."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_a_session_a_lead_ends_is_refused_at_once_where_it_ended_and_when_the_fe
     assert a.ask(agent) == 200 and b.ask(agent) == 200  # both know the session now
     assert a.client.post(f"{wire.API}/sessions/end", json={"number": "1024"}, headers=lead).json() == {"ended": 1}
     assert a.ask(agent) == 401
-    assert b.ask(agent) == 200  # b has not heard yet: its cache, for at most a few seconds
+    assert b.ask(agent) == 200  # b has not heard yet: its cache, until the feed tells it
     deliver(db, b, after=start)
     assert b.ask(agent) == 401
 
