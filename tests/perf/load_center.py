@@ -22,19 +22,20 @@ Three modes, the same desks and mix (tests/perf/load_mix.py), each on its own co
 
 In each, the desks run in ``--processes`` (2) worker processes. Printed: p50/p95/p99 per
 operation, the modes side by side, with the targets (search p95 ≤ 50 ms, save p95 ≤ 150 ms,
-judged on the run through the servers); the database's transactions per second
+judged on the run through the servers); the database's statements per second when the
+cluster preloads ``pg_stat_statements`` (``calls`` of the run's database, BEGIN and COMMIT
+included; the extension is created in the run's copy), its transactions per second
 (``pg_stat_database``: xact_commit + xact_rollback of the run's database, read before and
-after) and table scans per second (``pg_stat_user_tables``) — statements are not counted:
-that needs ``pg_stat_statements`` preloaded, which the shared cluster this was written on
-has not; where the CPU went (the servers', the PostgreSQL cluster's, the desks' processes,
-the whole machine's), the servers' own time per request (their ``/metrics``) and how late
-the desks' own event loops ran. Then the checks: no errors; every acknowledged save stored
+after) and table scans per second (``pg_stat_user_tables``); where the CPU went (the
+servers', the PostgreSQL cluster's, the desks' processes, the whole machine's), the
+servers' own time per request (their ``/metrics``) and how late the desks' own event loops
+ran. Then the checks: no errors; every acknowledged save stored
 once and nothing stored that was not acknowledged (work orders, closed calls, callback
 outcomes; no callback handed to two desks); and the idle check: the mix stopped, every desk
 still logged in with its push channel open, the counters read over ``--idle-seconds`` after
 ``--settle`` seconds (PostgreSQL flushes a backend's counters within ten seconds): through
-the servers no desk may cause a single read (every desk request reads the sessions table),
-while each instance's change feed reads the change events every 2 s (reported apart).
+the servers no desk may cause a single read, while each instance's change feed reads the
+change events every 2 s (reported apart).
 
 Exit status 1 when a check fails or a run could not finish; a missed latency target is
 printed as MISSED, not an exit status (the machine is shared: see docs/performance.md).
@@ -63,6 +64,7 @@ from tests.perf import load_mix, load_seed
 from tests.perf.load_measure import (
     Counters,
     Probe,
+    count_statements,
     machine_busy,
     postgres_cpu,
     proc_cpu,
@@ -98,6 +100,7 @@ class ModeRun:
     facts: list[str] = field(default_factory=list)  # lines for the report
     tps: float = 0.0
     scans: float = 0.0
+    sps: float | None = None  # statements per second (pg_stat_statements), when counted
 
 
 def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str) -> ModeRun:
@@ -127,20 +130,21 @@ def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str)
         if not _await(controls, "ready", 600, run):
             return run
         with psycopg.connect(libpq(url), autocommit=True) as conn:
+            statements = count_statements(conn)
             start = time.time() + 1.0
             end = start + args.duration
             for control in controls:
                 control.window[0], control.window[1] = start, end
                 control.go.set()
             time.sleep(max(0.0, start - time.time()))
-            before = sample(conn)
+            before = sample(conn, statements)
             pg0 = postgres_cpu()
             cpu0 = {proc.pid: proc_cpu(proc.pid) for proc, _ in servers}
             inside0 = server_seconds([u for _, u in servers])
             probe = Probe([u for _, u in servers])
             busy0 = machine_busy()
             results = _await(controls, "done", args.duration + 300, run)
-            after = sample(conn)
+            after = sample(conn, statements)
             busy1 = machine_busy()
             cpu1 = {proc.pid: proc_cpu(proc.pid) for proc, _ in servers}
             probed = probe.stop()
@@ -150,6 +154,8 @@ def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str)
                 return run
             window = after.at - before.at
             run.tps = (after.transactions - before.transactions - 1) / window
+            if after.statements is not None and before.statements is not None:
+                run.sps = (after.statements - before.statements - 2) / window  # less our own two
             run.scans = (after.scans_other + after.scans_changes - before.scans_other - before.scans_changes) / window
             for result in results:
                 for op, values in result.latencies.items():
@@ -180,9 +186,9 @@ def run_mode(mode: str, args: argparse.Namespace, server_pg: str, template: str)
                         f"{percentile(probed, 0.95):.0f} ms, max {max(probed):.0f} ms ({len(probed)} requests"
                         + (f", {probe.errors} transport errors)" if probe.errors else ")"))
             time.sleep(args.settle)
-            idle0 = sample(conn)
+            idle0 = sample(conn, statements)
             time.sleep(args.idle_seconds)
-            idle1 = sample(conn)
+            idle1 = sample(conn, statements)
             _idle_check(run, args, idle0, idle1, len(servers))
         for control in controls:
             control.stop.set()
@@ -250,7 +256,9 @@ def _idle_check(run: ModeRun, args: argparse.Namespace, idle0: Counters, idle1: 
     state = {"server": "its push channel open", "direct": "its change poll running",
              "floor": "nothing running"}[run.mode]
     line = (f"idle ({seconds:.1f} s, every desk logged in, {state}, no operation): "
-            f"{transactions} transactions ({transactions / seconds:.1f}/s); reads of tables but the change events "
+            + (f"{idle1.statements - idle0.statements - 2} statements, "
+               if idle0.statements is not None and idle1.statements is not None else "")
+            + f"{transactions} transactions ({transactions / seconds:.1f}/s); reads of tables but the change events "
             f"{other}; reads of the change events {changes}")
     if run.mode == "server":
         expected = servers * seconds / FEED_SECONDS
@@ -355,7 +363,9 @@ def print_report(runs: list[ModeRun], header: list[str], out: Any = None) -> Non
         if run.logins:
             print(f"  logins (before the mix): {len(run.logins)}, p50 {percentile(run.logins, 0.5):.0f} ms, "
                   f"p95 {percentile(run.logins, 0.95):.0f} ms", file=out)
-        print(f"  database: {run.tps:,.1f} transactions/s, {run.scans:,.1f} table scans/s during the mix", file=out)
+        counted = f"{run.sps:,.1f} statements/s, " if run.sps is not None else ""
+        print(f"  database: {counted}{run.tps:,.1f} transactions/s, {run.scans:,.1f} table scans/s during the mix",
+              file=out)
         for fact in run.facts:
             print(f"  {fact}", file=out)
         for error in run.errors[:20]:
@@ -447,8 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         f"seed data: template {template} ({size}), "
         + (f"built in {built:.0f} s" if built is not None else "reused (built by an earlier run)"),
         "database queries: transactions and table scans counted (pg_stat_database, pg_stat_user_tables); "
-        + ("pg_stat_statements is preloaded but not read" if "pg_stat_statements" in preload else
-           "pg_stat_statements is not preloaded on this cluster"),
+        + ("statements too (pg_stat_statements, BEGIN and COMMIT included)" if "pg_stat_statements" in preload else
+           "statements not: pg_stat_statements is not preloaded on this cluster"),
     ]
     runs = []
     try:

@@ -21,6 +21,7 @@ class Counters:
     transactions: int
     scans_other: int  # seq + index scans on every table but change_events
     scans_changes: int  # … on change_events (the change feed, or the direct desks' polls)
+    statements: int | None = None  # pg_stat_statements' calls in this database, when it is loaded
 
 
 SAMPLE = """
@@ -33,11 +34,29 @@ FROM pg_stat_database d WHERE d.datname = current_database()
 """
 
 
-def sample(conn: psycopg.Connection) -> Counters:
-    """One autocommit statement: one transaction of our own, counted in the next sample."""
+STATEMENTS = """
+SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+"""
+
+
+def count_statements(conn: psycopg.Connection) -> bool:
+    """Whether this cluster counts statements (``pg_stat_statements`` preloaded): the view is
+    created in the run's database if so."""
+    preload = conn.execute("SHOW shared_preload_libraries").fetchone()
+    if preload is None or "pg_stat_statements" not in str(preload[0]):
+        return False
+    conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    return True
+
+
+def sample(conn: psycopg.Connection, statements: bool = False) -> Counters:
+    """One autocommit statement (two with ``statements``): our own, counted in the next sample."""
     row = conn.execute(SAMPLE).fetchone()
     assert row is not None
-    return Counters(time.time(), int(row[0]), int(row[1]), int(row[2]))
+    calls = conn.execute(STATEMENTS).fetchone() if statements else None
+    return Counters(time.time(), int(row[0]), int(row[1]), int(row[2]),
+                    int(calls[0]) if calls is not None else None)
 
 
 def proc_cpu(pid: int) -> float:
