@@ -151,9 +151,9 @@ class Desk(Protocol):
 
     # -- what changed elsewhere, and the link to it ----------------------------------------------
     def watch(self, topics: frozenset[str]) -> None:
-        """The topics the screens on show react to (``ScreenBase.RELOAD_ON``, all of the stack):
-        :meth:`wait_changes` returns only these, and always an outage and a forced logout. A
-        server is told, so it sends nothing else. No I/O on the caller's thread."""
+        """The topics the screens on show react to (``ScreenBase.RELOAD_ON``, all of the stack).
+        A server is told, and sends only these, an outage and a forced logout; a desk on one PC
+        reads every change anyway. No I/O on the caller's thread."""
         ...
 
     def wait_changes(self, timeout: float) -> list[Change]:

@@ -49,7 +49,7 @@ class LocalDesk:
         self.policy = policy
         self._login: LoginResult | None = None
         self._outages_dirty = True  # nothing shown yet
-        self._last_change: int | None = None
+        self._changes: changes.Reader | None = None  # from the first wait_changes on
         self._watching: frozenset[str] | None = None  # None: every topic
 
     @classmethod
@@ -405,18 +405,17 @@ class LocalDesk:
         deadline = time.monotonic() + timeout
         while True:
             with self.db.read() as session:
-                if self._last_change is None:
-                    self._last_change = changes.latest(session)
+                if self._changes is None:
+                    self._changes = changes.Reader(changes.latest(session))
                     found: list[changes.Change] = []
                 else:
-                    found = changes.since(session, self._last_change)
+                    found = self._changes.read(session)
             if found:
-                self._last_change = found[-1].id
                 if any(c.topic == changes.Topic.OUTAGE for c in found):
                     self._outages_dirty = True
+                # Every topic, whatever is watched: the poll reads them all anyway, and a list
+                # just opened gets what committed between its first read and its watch.
                 mine = changes.for_agent(found, self._login.agent if self._login else None)
-                if self._watching is not None:
-                    mine = [c for c in mine if c.topic in self._watching or c.topic in changes.ALWAYS]
                 if mine:
                     return mine
             if time.monotonic() >= deadline:

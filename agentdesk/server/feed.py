@@ -34,12 +34,12 @@ class Feed:
         self.publish = publish
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.last_id = 0
+        self.reader = changes.Reader(0)
         self.notifications = 0  # NOTIFYs received (tests and metrics)
 
     def start(self) -> None:
         with self.db.read() as session:
-            self.last_id = changes.latest(session)
+            self.reader = changes.Reader(changes.latest(session))
         self._thread = threading.Thread(target=self._run, name="agentdesk-change-feed", daemon=True)
         self._thread.start()
 
@@ -50,9 +50,8 @@ class Feed:
 
     def read_new(self) -> None:
         with self.db.read() as session:
-            found = changes.since(session, self.last_id)
+            found = self.reader.read(session)
         if found:
-            self.last_id = found[-1].id
             self.publish(found)
 
     def _run(self) -> None:

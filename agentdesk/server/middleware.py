@@ -34,15 +34,25 @@ class MetricsMiddleware:
         label = _label(scope.get("path", ""))
         started = time.perf_counter()
         status = 500
+        counted = False
+
+        def count() -> None:
+            nonlocal counted
+            counted = True
+            metrics.REQUESTS.labels(operation=label, status=str(status)).inc()
+            metrics.LATENCY.labels(operation=label).observe(time.perf_counter() - started)
 
         async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
             await send(message)
+            # The answer is out: what runs after it (a save's answer stored) is not its latency.
+            if message["type"] == "http.response.body" and not message.get("more_body") and not counted:
+                count()
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            metrics.REQUESTS.labels(operation=label, status=str(status)).inc()
-            metrics.LATENCY.labels(operation=label).observe(time.perf_counter() - started)
+            if not counted:
+                count()

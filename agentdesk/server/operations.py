@@ -8,6 +8,7 @@ server and a desk on one PC run the very same code for every operation.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from agentdesk.server.session_cache import SessionCache
 from agentdesk.server.tokens import bearer
 from agentdesk.services import audit, idempotency, sessions
 from agentdesk.services.errors import InvalidInput, PermissionDenied, ServiceError
+
+log = logging.getLogger("agentdesk.server")
 
 
 def refuse(db: Database, agent: wire.AgentInfo, operation: str) -> PermissionDenied:
@@ -63,7 +66,14 @@ def replay(first: idempotency.Seen, operation: str) -> Response:
 
 #: Operations after which this instance forgets the sessions it knows (an account or a PIN
 #: changed: some session may have ended); the change feed tells the other instances.
-ACCOUNT_CHANGES = frozenset({*wire.ACCOUNT_OPERATIONS, "change_pin"})
+ACCOUNT_CHANGES = frozenset({"add_agent", "update_agent", "change_pin"})
+
+
+def _store_answer(db: Database, marked: Any, content: bytes) -> None:
+    try:
+        idempotency.store_response(db, marked, content)
+    except Exception:  # the save stands; a retry of it is told it was done already
+        log.warning("could not store the answer under its idempotency key", exc_info=True)
 
 
 def _handler(db: Database, policy: str, op: wire.Operation, cache: SessionCache) -> HTTPRouteHandler:
@@ -96,7 +106,7 @@ def _handler(db: Database, policy: str, op: wire.Operation, cache: SessionCache)
         # asks again only after an answer it never got, by then long stored.
         response = _json(content)
         if marked.written_by is not None:
-            response.background = BackgroundTask(idempotency.store_response, db, marked, content)
+            response.background = BackgroundTask(_store_answer, db, marked, content)
         return response
 
     body: Any = JSONBody[op.body]  # type: ignore[misc,name-defined]

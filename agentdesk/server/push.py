@@ -15,9 +15,10 @@ second, most of them to a call screen that shows none of it.
 A connection without a live session is closed with the code
 :data:`~agentdesk.client.wire.CLOSE_SESSION` (4401, reason "session": 4000 + HTTP 401),
 whether its token was dead at the handshake or its session ended later (a lead's order, a
-PIN reset, the expiry): the session is read again before a logout is sent, and at most every
-:data:`RECHECK_SECONDS` before other messages, so an ended session is sent nothing more and
-an idle connection costs the database nothing.
+PIN reset, the expiry): the session is read again before a logout is sent, when the feed says
+one of its agent's sessions ended or the account changed, at the session's expiry, and at most
+every :data:`RECHECK_SECONDS` before other messages — so an ended session is sent nothing more,
+and an idle connection costs the database nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.handlers import WebsocketRouteHandler
 
+from agentdesk import clock
 from agentdesk.client.wire import API, CLOSE_SESSION
 from agentdesk.db import Database
 from agentdesk.server import metrics
@@ -50,7 +52,12 @@ RECHECK_SECONDS = 60.0
 #: many times a second; each desk needs to hear it once, and lists reload at most every few
 #: seconds anyway). An outage or a logout goes at once.
 COALESCE_SECONDS = 0.5
-URGENT = frozenset({Topic.OUTAGE, Topic.LOGOUT})
+#: Queued for a connection whose session may have ended without a word for the desk (its own
+#: logout through another instance, an account change): the handler reads the session again.
+RECHECK = "recheck"
+URGENT = frozenset({Topic.OUTAGE, Topic.LOGOUT, RECHECK})
+#: A quiet channel wakes at its session's expiry, and at least this often to look at the clock.
+EXPIRY_WAKE_MAX = 3600.0
 WATCHABLE = frozenset(ALL_TOPICS)
 #: A desk that starts watching a topic is sent that topic's changes of this long ago again: the
 #: list it just opened may have been read before one of them committed and before the server
@@ -122,6 +129,8 @@ class Hub:
                 self._recent.setdefault(change.topic, deque(maxlen=REPLAY_LIMIT)).append((now, change))
         for conn in connections:
             payload = conn.share(found)
+            if _about_session(found, conn.agent.id) and not any(c["topic"] == Topic.LOGOUT for c in payload):
+                payload.append({"topic": RECHECK, "ref_id": None})  # for the handler, not the desk
             if payload:
                 _deliver(conn, payload)
 
@@ -138,6 +147,13 @@ class Hub:
         payload = conn.share(again)
         if payload:
             _deliver(conn, payload)
+
+
+def _about_session(found: list[Change], agent_id: int) -> bool:
+    """Whether one of this agent's sessions may have ended (its own logout elsewhere, an account
+    change) even though the desk is told nothing: its channel checks its session again."""
+    return any((c.topic == Topic.SESSION and c.agent_id == agent_id)
+               or (c.topic == Topic.AGENT and c.ref_id == agent_id) for c in found)
 
 
 def _deliver(conn: Connection, payload: list[dict]) -> None:
@@ -194,6 +210,7 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
             return
         key, conn = hub.connect(current.login.agent)
         checked = time.monotonic()
+        expires = current.expires_at
 
         async def listen() -> None:  # the desk's watch messages; this also notices it going away
             try:
@@ -209,9 +226,19 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
             await socket.send_json({"hello": current.login.agent.number})
             while not listener.done():
                 getter = asyncio.create_task(conn.queue.get())
-                done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+                # Woken at the session's expiry as well: a quiet channel is closed then, not
+                # left open (a read at the expiry, none while idle).
+                until_expiry = (expires - clock.now()).total_seconds()
+                done, _ = await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED,
+                                             timeout=min(max(until_expiry, 0.0) + 1.0, EXPIRY_WAKE_MAX))
                 if getter not in done:
                     getter.cancel()
+                    if not listener.done() and (expires - clock.now()).total_seconds() <= 0:
+                        renewed = await live()
+                        if renewed is None:
+                            await socket.close(code=CLOSE_SESSION, reason="session")
+                            return
+                        expires, checked = renewed.expires_at, time.monotonic()
                     continue
                 payload = getter.result()
                 if not any(c["topic"] in URGENT for c in payload):
@@ -220,13 +247,17 @@ def push_handler(db: Database, hub: Hub) -> WebsocketRouteHandler:
                     payload += conn.queue.get_nowait()
                 payload = merged(payload)
                 logout = any(c["topic"] == Topic.LOGOUT for c in payload)
-                if logout or time.monotonic() - checked > RECHECK_SECONDS:
+                recheck = any(c["topic"] == RECHECK for c in payload)
+                payload = [c for c in payload if c["topic"] != RECHECK]
+                if logout or recheck or time.monotonic() - checked > RECHECK_SECONDS:
                     checked = time.monotonic()
-                    if await live() is None:
+                    renewed = await live()
+                    if renewed is None:
                         if logout:
                             await socket.send_json({"changes": payload})
                         await socket.close(code=CLOSE_SESSION, reason="session")
                         return
+                    expires = renewed.expires_at
                     # Still live: the logout was for the agent's sessions ended before this one.
                     payload = [c for c in payload if c["topic"] != Topic.LOGOUT]
                 if payload:

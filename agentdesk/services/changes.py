@@ -171,6 +171,56 @@ def since(session: Session, last_id: int, *, limit: int = 1000) -> list[Change]:
     return [Change(int(r[0]), str(r[1]), r[2], r[3]) for r in rows]
 
 
+def among(session: Session, ids: Iterable[int]) -> list[Change]:
+    wanted = list(ids)
+    if not wanted:
+        return []
+    rows = session.execute(
+        select(col(ChangeEvent.id), col(ChangeEvent.topic), col(ChangeEvent.ref_id), col(ChangeEvent.agent_id))
+        .where(col(ChangeEvent.id).in_(wanted)).order_by(col(ChangeEvent.id))
+    ).all()
+    return [Change(int(r[0]), str(r[1]), r[2], r[3]) for r in rows]
+
+
+#: How long an id skipped over is looked for again (see :class:`Reader`).
+GAP_SECONDS = 60.0
+GAP_LIMIT = 10_000  # ids skipped at once beyond this are not looked for (a pruned or restored table)
+
+
+class Reader:
+    """Reads the change events committed since the last read, late ones included.
+
+    Ids are handed out as each transaction writes its events, before it commits, so on
+    PostgreSQL a transaction that took id 100 may commit after one that took 101: a reader
+    that only asked for ids above the last it saw would never see 100. An id skipped over is
+    therefore looked for again at every read for :data:`GAP_SECONDS` (one that never comes
+    was rolled back). On SQLite writers take turns, so there are no late ones.
+    """
+
+    def __init__(self, last_id: int) -> None:
+        self.last_id = last_id
+        self._gaps: dict[int, float] = {}
+
+    def read(self, session: Session) -> list[Change]:
+        import time
+
+        now = time.monotonic()
+        self._gaps = {i: at for i, at in self._gaps.items() if now - at < GAP_SECONDS}
+        late = among(session, sorted(self._gaps)) if self._gaps else []
+        found = since(session, self.last_id)
+        for change in late:
+            self._gaps.pop(change.id, None)
+        expected = self.last_id + 1
+        for change in found:
+            if change.id - expected <= GAP_LIMIT:
+                for skipped in range(expected, change.id):
+                    self._gaps[skipped] = now
+            expected = change.id + 1
+        if found:
+            self.last_id = found[-1].id
+        return late + found
+
+
 def prune(session: Session) -> int:
     from sqlalchemy import delete
 

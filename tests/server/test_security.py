@@ -174,3 +174,29 @@ def test_a_session_that_expires_while_connected_is_closed(in_process, db, fixed_
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_json(timeout=5)
         assert closed.value.code == CLOSE_SESSION
+
+
+def test_a_quiet_channel_is_closed_when_its_session_expires(in_process, fixed_clock,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(push_module, "EXPIRY_WAKE_MAX", 0.05)  # the fake clock jumps: look at it often
+    client, _hub = in_process
+    with client.websocket_connect(f"{wire.API}/push", headers=client_login(client, "1024")) as socket:
+        assert socket.receive_json() == {"hello": "1024"}
+        fixed_clock.advance(hours=sessions.SESSION_HOURS, seconds=1)  # nothing sent to it meanwhile
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json(timeout=5)
+        assert closed.value.code == CLOSE_SESSION
+
+
+def test_a_channel_whose_token_logged_out_through_another_instance_is_closed(in_process, db) -> None:  # type: ignore[no-untyped-def]
+    client, hub = in_process
+    headers = client_login(client, "1024")
+    with db.read() as session:
+        start = changes.latest(session)
+    with client.websocket_connect(f"{wire.API}/push", headers=headers) as socket:
+        assert socket.receive_json() == {"hello": "1024"}
+        sessions.close_session(db, headers["authorization"].split()[1])  # the other instance's logout
+        deliver(db, hub, start)  # nothing in it for the desk, but its channel checks its session
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json(timeout=5)
+        assert closed.value.code == CLOSE_SESSION
