@@ -9,6 +9,7 @@ server and a desk on one PC run the very same code for every operation.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,19 @@ def replay(first: idempotency.Seen, operation: str) -> Response:
 ACCOUNT_CHANGES = frozenset({"add_agent", "update_agent", "change_pin"})
 
 
+#: A retry that finds its key without an answer waits this long for it: the first request's
+#: answer is stored just after it was sent, and a desk asking again at once may come between.
+ANSWER_WAIT_SECONDS = 2.0
+
+
+def _answered(db: Database, agent_id: int, key: str, first: idempotency.Seen) -> idempotency.Seen:
+    deadline = time.monotonic() + ANSWER_WAIT_SECONDS
+    while first.response is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        first = idempotency.seen(db, agent_id, key) or first
+    return first
+
+
 def _store_answer(db: Database, marked: Any, content: bytes) -> None:
     try:
         idempotency.store_response(db, marked, content)
@@ -99,7 +113,7 @@ def _handler(db: Database, policy: str, op: wire.Operation, cache: SessionCache)
             return _json(run(db, policy, op, live, kwargs))
         first = idempotency.seen(db, agent.id, key)
         if first is not None:
-            return replay(first, op.name)
+            return replay(_answered(db, agent.id, key, first), op.name)
         with idempotency.handling(agent.id, key, op.name) as marked:
             content = run(db, policy, op, live, kwargs)
         # Stored once the answer is on its way: the save is committed, its key with it; a desk
