@@ -38,6 +38,7 @@ class Agent(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: NaiveDatetime | None = None
     created_at: NaiveDatetime
+    extension: str | None = Field(default=None, max_length=16, unique=True, index=True)  # the seat's phone
 
 
 class Shift(SQLModel, table=True):
@@ -352,3 +353,44 @@ class LoginThrottle(SQLModel, table=True):
     address: str = Field(primary_key=True, max_length=64)
     failures: int = 0
     window_started_at: NaiveDatetime
+
+
+class CtiSystem(SQLModel, table=True):
+    """A phone system (PBX, ACD) allowed to post call events: its token is kept as a hash."""
+
+    __tablename__ = "cti_systems"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: NaiveDatetime
+    rotated_at: NaiveDatetime | None = None
+
+
+class CallLeg(SQLModel, table=True):
+    """One call as the phone system reported it (keyed by its own call id): who rang whom, on
+    which extension, when it rang, was answered and ended — the facts the standards measure."""
+
+    __tablename__ = "call_legs"
+    __table_args__ = (
+        UniqueConstraint("system_id", "pbx_call_id", name="uq_call_legs_system_call"),
+        Index("ix_call_legs_agent_id_ring_at", "agent_id", "ring_at"),
+        Index("ix_call_legs_from_number", "from_number"),
+        Index("ix_call_legs_call_id", "call_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="cti_systems.id")
+    pbx_call_id: str = Field(max_length=100)
+    direction: str = Field(max_length=3)  # in | out
+    from_number: str | None = Field(default=None, max_length=32)
+    to_number: str | None = Field(default=None, max_length=32)
+    agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    extension: str | None = Field(default=None, max_length=16)
+    queue: str | None = Field(default=None, max_length=50)
+    state: str = Field(max_length=10)  # ringing | answered | ended | abandoned
+    ring_at: NaiveDatetime | None = None
+    answered_at: NaiveDatetime | None = None
+    ended_at: NaiveDatetime | None = None
+    cause: str | None = Field(default=None, max_length=32)
+    answering_number: str | None = Field(default=None, max_length=32)
+    call_id: int | None = Field(default=None, foreign_key="calls.id")
+    updated_at: NaiveDatetime

@@ -104,6 +104,13 @@ def parse_phone(raw: str) -> Phone:
     raise PhoneError("phone.bad_landline")
 
 
+def dialled_digits(raw: str) -> str:
+    """A number as a phone system sends it, in the form the desk stores phones: no spaces,
+    dashes or brackets, no +86, an extension after '#'. Not validated (an extension, a
+    service number and a foreign number are all numbers a PBX reports)."""
+    return _digits_form(raw)
+
+
 def search_digits(raw: str) -> str:
     """The digits of a partial number typed into a search box."""
     return re.sub(r"\D", "", _digits_form(raw).split("#")[0])

@@ -27,10 +27,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: Database, *, policy: str = "generic", port: int | None = None) -> Iterator[str]:
+def serving(db: Database, *, policy: str = "generic", port: int | None = None,
+            cti_allow: tuple[str, ...] | None = None) -> Iterator[str]:
     """The server over ``db`` on a free loopback port; its base URL while the block runs."""
     port = port or free_port()
-    config = uvicorn.Config(create_app(db, policy=policy), host="127.0.0.1", port=port, log_level="warning",
+    app = create_app(db, policy=policy) if cti_allow is None else create_app(db, policy=policy, cti_allow=cti_allow)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             ws_ping_interval=5, ws_ping_timeout=5, timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="test-server", daemon=True)

@@ -116,24 +116,27 @@ def agent_set(
     role: Annotated[str | None, typer.Option("--role", help=t("cli.opt_role"))] = None,
     team: Annotated[str | None, typer.Option("--team", help=t("cli.opt_team_set"))] = None,
     active: Annotated[bool | None, typer.Option("--active/--disabled", help=t("cli.opt_active"))] = None,
+    extension: Annotated[str | None, typer.Option("--extension", help=t("cli.opt_extension"))] = None,
     db: DbOpt = None,
 ) -> None:
     from agentdesk.services import account_admin
 
-    if name is None and role is None and team is None and active is None:
+    if name is None and role is None and team is None and active is None and extension is None:
         fail(t("agent.unchanged", number=number), 2)
 
     def change(session: Session, actor: AgentInfo | None, _pin: str) -> AgentInfo:
         assert actor is not None
         return account_admin.update_agent(session, number, name=name, role=role, team=team, active=active,
-                                          actor=actor)
+                                          extension=extension, actor=actor)
 
     info = _run(ctx, db, by, change)
     if active is False:
         typer.echo(t("agent.disabled", number=info.number))
     what = ", ".join(filter(None, (info.name if name is not None else "",
                                    t("role." + info.role) if role is not None else "",
-                                   (info.team or "-") if team is not None else "")))
+                                   (info.team or "-") if team is not None else "",
+                                   t("agent.extension_is", extension=extension or "-")
+                                   if extension is not None else "")))
     if what:
         typer.echo(t("agent.updated", number=info.number, what=what))
 

@@ -16,6 +16,7 @@ from agentdesk.cli import common
 from agentdesk.cli.agent import agent_app
 from agentdesk.cli.audit import audit_app
 from agentdesk.cli.common import DbOpt, LangOpt, PolicyOpt, ServerOpt, settings_from
+from agentdesk.cli.cti import cti_app
 from agentdesk.cli.db import db_app
 from agentdesk.cli.demo import demo
 from agentdesk.cli.handover import handover_app
@@ -50,6 +51,7 @@ app.add_typer(outage_app, name="outage")
 app.add_typer(handover_app, name="handover")
 app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
+app.add_typer(cti_app, name="cti")
 app.command("keys", help=t("keymap.keys_help"))(keys)
 app.command("serve", help=t("server.serve_help"))(serve)
 

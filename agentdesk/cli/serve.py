@@ -25,14 +25,22 @@ def serve(
     port: Annotated[int, typer.Option("--port", help=t("server.opt_port"), min=1, max=65535)] = 8765,
     tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help=t("server.opt_tls_cert"))] = None,
     tls_key: Annotated[Path | None, typer.Option("--tls-key", help=t("server.opt_tls_key"))] = None,
+    cti_allow: Annotated[list[str] | None, typer.Option("--cti-allow", help=t("cti.opt_cti_allow"))] = None,
 ) -> None:
     import uvicorn
 
     from agentdesk.db import DatabaseError, hide_password, open_database
     from agentdesk.migrate import head_revision
+    from agentdesk.server import cti
     from agentdesk.server.app import create_app
 
     settings = settings_from(ctx, db=db, policy=policy)
+    allowed = [part for value in (cti_allow or []) for part in value.split(",")] or list(cti.LOOPBACK)
+    for value in allowed:
+        try:
+            cti.networks([value])
+        except ValueError:
+            fail(t("cti.bad_network", value=value), 2)
     if (tls_cert is None) != (tls_key is None):
         fail(t("server.tls_pair"))
     for path in (tls_cert, tls_key):
@@ -58,7 +66,7 @@ def serve(
     scheme = "https" if tls_cert else "http"
     console().print(t("server.listening", url=f"{scheme}://{host}:{port}", db=hide_password(settings.db_url),
                       policy=settings.policy), markup=False, highlight=False)
-    app = create_app(database, policy=settings.policy)
+    app = create_app(database, policy=settings.policy, cti_allow=allowed)
     try:
         uvicorn.run(app, host=host, port=port, ssl_certfile=str(tls_cert) if tls_cert else None,
                     ssl_keyfile=str(tls_key) if tls_key else None, log_level="warning", server_header=False,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Sequence
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.exceptions import ValidationException
@@ -26,7 +27,7 @@ from agentdesk import __version__
 from agentdesk.client import wire
 from agentdesk.client.local import LocalDesk
 from agentdesk.db import Database, DatabaseError
-from agentdesk.server import metrics, openapi
+from agentdesk.server import cti, metrics, openapi
 from agentdesk.server.feed import Feed
 from agentdesk.server.middleware import MetricsMiddleware
 from agentdesk.server.openapi import OPERATION_ERRORS, SECURITY, errors
@@ -88,8 +89,10 @@ def _unexpected(request: Request, exc: Exception) -> Response:
     return _error_response(500, wire.ErrorBody("ServiceError", "error.generic", {}))
 
 
-def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
-    """The server over ``db``; ``feed=False`` leaves the change feed off (a test that drives it)."""
+def create_app(db: Database, *, policy: str, feed: bool = True,
+               cti_allow: Sequence[str] = cti.LOOPBACK) -> Litestar:
+    """The server over ``db``; ``feed=False`` leaves the change feed off (a test that drives it);
+    ``cti_allow``: the addresses or networks the phone system may post call events from."""
     idempotency.install()
     cache = SessionCache(db)
     hub = Hub(before=cache.changed)
@@ -167,7 +170,8 @@ def create_app(db: Database, *, policy: str, feed: bool = True) -> Litestar:
             cache.clear()
 
     handlers = [health, metrics_page, info, login, logout, refresh, active_outages, export_handovers,
-                end_sessions, push_handler(db, hub), *operation_handlers(db, policy, cache)]
+                end_sessions, push_handler(db, hub), *operation_handlers(db, policy, cache),
+                *cti.cti_handlers(db, cti.networks(cti_allow))]
     app = Litestar(
         route_handlers=handlers,
         exception_handlers={ServiceError: _service_error, DatabaseError: _database_error,

@@ -23,6 +23,8 @@ REFUSED = Counter("agentdesk_refused_total", "Requests refused for want of a ses
 SESSION_CHECKS = Counter("agentdesk_session_checks_total",
                          "Sessions checked for a request: from the instance's cache of a few seconds, or read",
                          ["source"], registry=REGISTRY)
+CTI_EVENTS = Counter("agentdesk_cti_events_total", "Call events from the phone system, by event and outcome",
+                     ["event", "outcome"], registry=REGISTRY)
 
 
 def exposition() -> bytes:

@@ -14,6 +14,8 @@ def _label(path: str) -> str:
     if path.startswith(f"{wire.API}/op/"):
         name = path[len(f"{wire.API}/op/"):]
         return name if name in wire.OPERATIONS else "other"
+    if path.startswith(f"{wire.API}/cti/"):
+        return "cti"  # never the path: it may hold the phone system's token
     if path in ("/health", "/metrics") or path.startswith("/schema"):
         return path.split("/")[1]
     if path.startswith(f"{wire.API}/"):

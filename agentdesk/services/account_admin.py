@@ -95,8 +95,10 @@ def update_agent(
     role: str | None = None,
     team: str | None = None,
     active: bool | None = None,
+    extension: str | None = None,
 ) -> AgentInfo:
-    """Change an account's name, role, team or whether it may log in; ``team=""`` clears it."""
+    """Change an account's name, role, team, extension (the phone at the agent's seat, which the
+    phone system rings) or whether it may log in; ``team=""`` and ``extension=""`` clear them."""
     agent = _agent(session, number)
     if role is not None and role not in ROLES:
         raise InvalidInput("agent.bad_role", field="role", roles=", ".join(ROLES))
@@ -111,6 +113,9 @@ def update_agent(
     if team is not None and clean_team(team) != agent.team:
         agent.team = clean_team(team)
         changed["team"] = agent.team or ""
+    if extension is not None and (extension.strip() or None) != agent.extension:
+        agent.extension = _free_extension(session, extension.strip(), agent)
+        changed["extension"] = agent.extension or ""
     if role is not None and role != agent.role:
         changed["role"] = role
     if active is not None and active != agent.active:
@@ -131,6 +136,19 @@ def update_agent(
     if "role" in changed or "active" in changed:
         sessions.end_agent_sessions(session, agent.id, actor=actor)
     return agent_info(agent)
+
+
+def _free_extension(session: Session, extension: str, agent: Agent) -> str | None:
+    from agentdesk.services.cti.events import EXTENSION
+
+    if not extension:
+        return None
+    if not EXTENSION.match(extension):
+        raise InvalidInput("agent.bad_extension", field="extension")
+    holder = session.exec(select(Agent).where(col(Agent.extension) == extension, col(Agent.id) != agent.id)).first()
+    if holder is not None:
+        raise InvalidInput("agent.extension_taken", field="extension", extension=extension, number=holder.number)
+    return extension
 
 
 def change_pin(

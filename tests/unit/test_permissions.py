@@ -44,6 +44,7 @@ from agentdesk.services import (
 )
 from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.cti import systems as cti_systems
 from agentdesk.services.errors import PermissionDenied
 from tests.conftest import T0, add_zhang_san
 
@@ -197,6 +198,7 @@ CASES = [
     Case("account_admin.update_agent", lambda s, w, a: account_admin.update_agent(s, "1024", active=False, actor=a),
          "mate", "lead"),
     Case("account_admin.list_accounts", lambda s, w, a: account_admin.list_accounts(s, actor=a), "agent", "lead"),
+    Case("cti.issue_token", lambda s, w, a: cti_systems.issue_token(s, "pbx", actor=a), "agent", "lead"),
     # One's own, or a lead.
     Case("sessions.force_logout", lambda s, w, a: sessions.force_logout(s, "1025", actor=a), "agent", "lead"),
     Case("accounts.end_shift", lambda s, w, a: accounts.end_shift(s, w.agent_shift, actor=a), "mate", "lead"),
