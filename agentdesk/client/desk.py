@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from agentdesk.services.calls import CallerInfo, CallInfo, DepartmentInfo, FollowUpInfo, WorkOrderInfo
     from agentdesk.services.changes import Change
     from agentdesk.services.complaints import Category, ComplaintInfo
+    from agentdesk.services.cti.popup import CallPopup
     from agentdesk.services.customers import CustomerCard, CustomerHit
     from agentdesk.services.drafts import DraftInfo, UnfinishedCall
     from agentdesk.services.handover import HandoverDraft, HandoverNoteInfo
@@ -130,6 +131,11 @@ class Desk(Protocol):
     def record_callback_outcome(self, callback_id: int, *, outcome: str, satisfaction: int | None,
                                 note: str) -> dict: ...
     def release_callback(self, callback_id: int) -> None: ...
+
+    # -- calls from the phone system --------------------------------------------------------------
+    def call_popup(self, leg_id: int) -> CallPopup:
+        """What to show for a call ringing for this agent (a ``call`` change names its leg)."""
+        ...
 
     # -- outages -------------------------------------------------------------------------------
     def outages_if_changed(self, *, refresh: bool) -> list[OutageInfo] | None: ...

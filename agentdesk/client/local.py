@@ -33,6 +33,8 @@ from agentdesk.services import (
     workorders,
 )
 from agentdesk.services.accounts import AgentInfo, LoginResult
+from agentdesk.services.cti import popup
+from agentdesk.services.cti.popup import CallPopup
 from agentdesk.services.errors import InvalidInput, LoginFailed, PermissionDenied
 
 CHANGE_POLL_SECONDS = 0.5
@@ -313,6 +315,10 @@ class LocalDesk:
         self._outages_dirty = False
         with self.db.read() as session:
             return outages.active_outages(session)
+
+    def call_popup(self, leg_id: int) -> CallPopup:
+        with self.db.read() as session:
+            return popup.call_popup(session, leg_id, actor=self.actor, now=clock.now())
 
     def known_areas(self) -> list[str]:
         with self.db.read() as session:

@@ -31,6 +31,7 @@ from agentdesk.services.board import BoardData
 from agentdesk.services.callbacks import CallbackRow
 from agentdesk.services.calls import CallerInfo, CallInfo, DepartmentInfo, FollowUpInfo, WorkOrderInfo
 from agentdesk.services.complaints import Category, ComplaintInfo
+from agentdesk.services.cti.popup import CallPopup
 from agentdesk.services.customers import CustomerCard, CustomerHit
 from agentdesk.services.drafts import DraftInfo, UnfinishedCall
 from agentdesk.services.errors import (
@@ -67,6 +68,7 @@ AGENT_OPERATIONS = (
     "callback_queue", "take_next_callback", "get_callback", "reveal_callback_phone", "record_callback_outcome",
     "release_callback",
     "known_areas", "list_outages", "outage_timeline",
+    "call_popup",
     "pending_handovers", "acknowledge_handovers", "compile_handover", "confirm_handover",
     "change_pin",
 )
@@ -80,7 +82,7 @@ READS = frozenset({
     "unfinished_calls", "load_draft", "resume_call", "search_customers", "departments", "kb_search", "kb_article",
     "follow_up_due", "preview_deadlines", "complaint_categories", "list_orders", "get_order", "board",
     "callback_queue", "get_callback", "known_areas", "list_outages", "outage_timeline", "pending_handovers",
-    "compile_handover", "list_agents",
+    "compile_handover", "list_agents", "call_popup",
 })
 #: Who may call each restricted operation; any other role is refused and audited.
 RESTRICTED: dict[str, frozenset[str]] = {
@@ -168,7 +170,7 @@ _NAMESPACE: dict[str, Any] = {
     "DraftInfo": DraftInfo, "UnfinishedCall": UnfinishedCall, "HandoverDraft": HandoverDraft,
     "HandoverNoteInfo": HandoverNoteInfo, "KbArticleView": KbArticleView, "KbHit": KbHit,
     "OutageInfo": OutageInfo, "TimelineEntry": TimelineEntry, "OrderDetail": OrderDetail, "Page": Page,
-    "Identified": Identified, "ResumedCall": ResumedCall, "OrderFilters": OrderFilters,
+    "Identified": Identified, "ResumedCall": ResumedCall, "OrderFilters": OrderFilters, "CallPopup": CallPopup,
 }
 
 # desk.py imports its result types for type checkers only (the first paint stays light), so

@@ -55,7 +55,7 @@ COALESCE_SECONDS = 0.5
 #: Queued for a connection whose session may have ended without a word for the desk (its own
 #: logout through another instance, an account change): the handler reads the session again.
 RECHECK = "recheck"
-URGENT = frozenset({Topic.OUTAGE, Topic.LOGOUT, RECHECK})
+URGENT = frozenset({Topic.OUTAGE, Topic.LOGOUT, Topic.CALL, RECHECK})  # a ringing call pops within 300 ms
 #: A quiet channel wakes at its session's expiry, and at least this often to look at the clock.
 EXPIRY_WAKE_MAX = 3600.0
 WATCHABLE = frozenset(ALL_TOPICS)

@@ -56,11 +56,13 @@ class Topic:
     AGENT = "agent"  # an account changed (the board's list of agents)
     LOGOUT = "logout"  # addressed to one agent: their sessions were ended
     SESSION = "session"  # one of an agent's sessions ended by its own logout: the servers' caches only
+    CALL = "call"  # addressed to one agent: a call rings for them, or its leg moved on (the screen-pop)
 
 
-ALL_TOPICS = (Topic.ORDER, Topic.CALLBACK, Topic.REFERRAL, Topic.OUTAGE, Topic.AGENT, Topic.LOGOUT)
-#: What every desk is told, whatever its screens watch: the outage banner and its own logout.
-ALWAYS = frozenset({Topic.OUTAGE, Topic.LOGOUT})
+ALL_TOPICS = (Topic.ORDER, Topic.CALLBACK, Topic.REFERRAL, Topic.OUTAGE, Topic.AGENT, Topic.LOGOUT, Topic.CALL)
+#: What every desk is told, whatever its screens watch: the outage banner, its own logout and
+#: its own calls ringing.
+ALWAYS = frozenset({Topic.OUTAGE, Topic.LOGOUT, Topic.CALL})
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,14 @@ class Change:
 
 
 def for_agent(found: list[Change], agent: AgentInfo | None) -> list[Change]:
-    """What one agent's desk is told: a logout only if addressed to them, referrals only to leads,
+    """What one agent's desk is told: a logout or a call only if addressed to them, referrals only to leads,
     a session's own logout to no desk (it is the servers' business)."""
     agent_id = agent.id if agent else None
     leads = bool(agent and agent.is_lead)
     out = []
     for change in found:
-        if change.topic == Topic.SESSION or (change.topic == Topic.LOGOUT and change.agent_id != agent_id):
+        if change.topic == Topic.SESSION or (change.topic in (Topic.LOGOUT, Topic.CALL)
+                                             and change.agent_id != agent_id):
             continue
         if change.topic == Topic.REFERRAL and not leads:
             continue

@@ -254,6 +254,12 @@ def search_customers(session: Session, query: str, limit: int = SEARCH_LIMIT) ->
     return [CustomerHit(r.id, r.user_code, r.name, mask_phone(r.phone or ""), r.area_name, r.tier) for r in rows]
 
 
+def customers_with_phone(session: Session, number: str, limit: int = 5) -> list[CustomerHit]:
+    """The customers holding exactly this number (the screen-pop: several may share one line)."""
+    rows = session.connection().execute(_STEPS["phone"], {"q": number, "n": limit})
+    return [CustomerHit(r.id, r.user_code, r.name, mask_phone(r.phone or ""), r.area_name, r.tier) for r in rows]
+
+
 def customer_card(session: Session, customer_id: int, now: datetime) -> CustomerCard:
 
     customer = get_or_not_found(session, Customer, customer_id, "customer.not_found")

@@ -99,3 +99,36 @@ def test_events_from_an_address_not_allowed_are_refused(db, token: str) -> None:
                               json={"event": "newCall", "callId": "x"})
     assert response.status_code == 403 and response.json()["key"] == "cti.address_refused"
     assert legs(db) == [] and len(refusals(db)) == 1
+
+
+def test_a_ringing_call_is_pushed_to_its_agent_alone_and_its_popup_read(db, url: str, token: str,  # type: ignore[no-untyped-def]
+                                                                       tmp_path) -> None:
+    import time
+
+    from agentdesk.client.remote import RemoteDesk
+    from tests.conftest import add_zhang_san
+
+    with db.write() as session:
+        add_zhang_san(session)
+    agent = RemoteDesk([url], drafts_file=tmp_path / "a.json")
+    lead = RemoteDesk([url], drafts_file=tmp_path / "l.json")
+    try:
+        agent.login("1024", "1024")
+        lead.login("8001", "8001")
+        for desk in (agent, lead):
+            desk.watch(frozenset())  # the idle desk screen: calls reach it all the same
+            desk.wait_changes(0.5)
+        rang = httpx.post(url + EVENTS, headers={"authorization": f"Bearer {token}"},
+                          json={"event": "newCall", "callId": "c9", "from": "13800138000", "extension": "801"})
+        assert rang.status_code == 200
+        deadline, calls = time.monotonic() + 5, []
+        while not calls and time.monotonic() < deadline:
+            calls = [c for c in agent.wait_changes(0.5) if c.topic == "call"]
+        assert calls, "the agent's desk was told"
+        popup = agent.call_popup(calls[0].ref_id)
+        assert popup.number == "13800138000" and [c.name for c in popup.customers] == ["张三"]
+        assert popup.state == "ringing" and popup.ring_at is not None
+        assert not [c for c in lead.wait_changes(1.0) if c.topic == "call"], "nor anyone else's"
+    finally:
+        agent.close()
+        lead.close()

@@ -44,6 +44,7 @@ from agentdesk.services import (
 )
 from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
+from agentdesk.services.cti import popup as cti_popup
 from agentdesk.services.cti import systems as cti_systems
 from agentdesk.services.errors import PermissionDenied
 from tests.conftest import T0, add_zhang_san
@@ -76,6 +77,7 @@ class World:
     outage_id: int  # declared by the lead, active
     agent_shift: int  # 1024's shift, running
     mate_shift: int  # 1025's shift, handed over (a confirmed note)
+    leg_id: int  # a call from the phone system ringing on 1024's extension
     db: Database | None = None
     nobody: None = None
 
@@ -106,9 +108,18 @@ def _build(path: Path) -> World:
         outage = outages.declare(s, actor=lead, areas=["朝阳区"], services=["tv"], cause="光缆被挖断", eta=None,
                                  message="请安抚用户")
         handover.confirm_handover(s, mate_login.shift.id, actor=mate, notes="夜班无事")
+    with db.write() as s:
+        from agentdesk.models import Agent
+        from agentdesk.services.cti.events import parse_event, record_event
+
+        s.get(Agent, agent.id).extension = "801"  # type: ignore[union-attr]
+        cti_systems.issue_token(s, "pbx", actor=lead)
+        system = s.execute(select(cti_systems.CtiSystem.id)).scalar_one()
+        leg = record_event(s, system, parse_event({"event": "newCall", "callId": "c1", "from": "13800138000",
+                                                   "extension": "801"}), T0)
     db.dispose()
     return World(lead, agent, mate, customer_id, dept_id, call.id, order.id, delay.id, follow.callback_id,
-                 outage.id, agent_login.shift.id, mate_login.shift.id)
+                 outage.id, agent_login.shift.id, mate_login.shift.id, leg.leg_id)
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +210,8 @@ CASES = [
          "mate", "lead"),
     Case("account_admin.list_accounts", lambda s, w, a: account_admin.list_accounts(s, actor=a), "agent", "lead"),
     Case("cti.issue_token", lambda s, w, a: cti_systems.issue_token(s, "pbx", actor=a), "agent", "lead"),
+    Case("cti.call_popup", lambda s, w, a: cti_popup.call_popup(s, w.leg_id, actor=a, now=T0), "mate", "agent",
+         "the agent the call rings for"),
     # One's own, or a lead.
     Case("sessions.force_logout", lambda s, w, a: sessions.force_logout(s, "1025", actor=a), "agent", "lead"),
     Case("accounts.end_shift", lambda s, w, a: accounts.end_shift(s, w.agent_shift, actor=a), "mate", "lead"),

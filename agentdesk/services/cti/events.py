@@ -26,6 +26,7 @@ from sqlmodel import Session, col, or_, select
 
 from agentdesk.models import Agent, CallLeg
 from agentdesk.normalize import dialled_digits
+from agentdesk.services import changes
 from agentdesk.services.errors import InvalidInput, NotFound
 from agentdesk.services.text import clean_field
 
@@ -164,6 +165,8 @@ def record_event(session: Session, system_id: int, event: CtiEvent, now: datetim
     leg.updated_at = now
     session.add(leg)
     session.flush()
+    if leg.agent_id is not None:  # the agent's desk pops the call, or sees it answered or hung up
+        changes.note(session, changes.Topic.CALL, leg.id, agent_id=leg.agent_id)
     return Recorded(outcome, int(leg.id or 0), leg.state, leg.agent_id)
 
 
