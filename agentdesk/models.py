@@ -89,6 +89,7 @@ class Call(SQLModel, table=True):
     caller_phone: str | None = Field(default=None, max_length=32)
     caller_address: str | None = Field(default=None, max_length=300)
     started_at: NaiveDatetime = Field(index=True)
+    ring_at: NaiveDatetime | None = None  # from the phone system: when it rang (None: taken by F2)
     answered_at: NaiveDatetime | None = None
     ended_at: NaiveDatetime | None = None
     request_type: str | None = Field(default=None, max_length=16)

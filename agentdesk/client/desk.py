@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from agentdesk.services.changes import Change
     from agentdesk.services.complaints import Category, ComplaintInfo
     from agentdesk.services.cti.popup import CallPopup
+    from agentdesk.services.cti.taking import TakenCall
     from agentdesk.services.customers import CustomerCard, CustomerHit
     from agentdesk.services.drafts import DraftInfo, UnfinishedCall
     from agentdesk.services.handover import HandoverDraft, HandoverNoteInfo
@@ -135,6 +136,10 @@ class Desk(Protocol):
     # -- calls from the phone system --------------------------------------------------------------
     def call_popup(self, leg_id: int) -> CallPopup:
         """What to show for a call ringing for this agent (a ``call`` change names its leg)."""
+        ...
+
+    def take_call(self, leg_id: int) -> TakenCall:
+        """Take the call that rang: its record starts with the phone system's times (again: the same)."""
         ...
 
     # -- outages -------------------------------------------------------------------------------

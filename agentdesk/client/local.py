@@ -33,8 +33,9 @@ from agentdesk.services import (
     workorders,
 )
 from agentdesk.services.accounts import AgentInfo, LoginResult
-from agentdesk.services.cti import popup
+from agentdesk.services.cti import popup, taking
 from agentdesk.services.cti.popup import CallPopup
+from agentdesk.services.cti.taking import TakenCall
 from agentdesk.services.errors import InvalidInput, LoginFailed, PermissionDenied
 
 CHANGE_POLL_SECONDS = 0.5
@@ -319,6 +320,11 @@ class LocalDesk:
     def call_popup(self, leg_id: int) -> CallPopup:
         with self.db.read() as session:
             return popup.call_popup(session, leg_id, actor=self.actor, now=clock.now())
+
+    def take_call(self, leg_id: int) -> TakenCall:
+        shift_id = self._login.shift.id if self._login is not None else None
+        with self.db.write() as session:
+            return taking.take_call(session, leg_id, actor=self.actor, shift_id=shift_id, now=clock.now())
 
     def known_areas(self) -> list[str]:
         with self.db.read() as session:

@@ -32,6 +32,7 @@ from agentdesk.services.callbacks import CallbackRow
 from agentdesk.services.calls import CallerInfo, CallInfo, DepartmentInfo, FollowUpInfo, WorkOrderInfo
 from agentdesk.services.complaints import Category, ComplaintInfo
 from agentdesk.services.cti.popup import CallPopup
+from agentdesk.services.cti.taking import TakenCall
 from agentdesk.services.customers import CustomerCard, CustomerHit
 from agentdesk.services.drafts import DraftInfo, UnfinishedCall
 from agentdesk.services.errors import (
@@ -68,7 +69,7 @@ AGENT_OPERATIONS = (
     "callback_queue", "take_next_callback", "get_callback", "reveal_callback_phone", "record_callback_outcome",
     "release_callback",
     "known_areas", "list_outages", "outage_timeline",
-    "call_popup",
+    "call_popup", "take_call",
     "pending_handovers", "acknowledge_handovers", "compile_handover", "confirm_handover",
     "change_pin",
 )
@@ -171,6 +172,7 @@ _NAMESPACE: dict[str, Any] = {
     "HandoverNoteInfo": HandoverNoteInfo, "KbArticleView": KbArticleView, "KbHit": KbHit,
     "OutageInfo": OutageInfo, "TimelineEntry": TimelineEntry, "OrderDetail": OrderDetail, "Page": Page,
     "Identified": Identified, "ResumedCall": ResumedCall, "OrderFilters": OrderFilters, "CallPopup": CallPopup,
+    "TakenCall": TakenCall,
 }
 
 # desk.py imports its result types for type checkers only (the first paint stays light), so

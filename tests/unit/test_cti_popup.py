@@ -65,3 +65,25 @@ def test_the_call_change_goes_to_its_agent_alone(db, ringing: int) -> None:  # t
     assert calls and all(c.agent_id == agent.id for c in calls)
     assert [c.ref_id for c in changes.for_agent(calls, agent)] == [c.ref_id for c in calls]
     assert changes.for_agent(calls, mate) == []
+
+
+def test_taking_the_call_starts_its_record_from_the_phone_systems_times(db, ringing: int) -> None:  # type: ignore[no-untyped-def]
+    from agentdesk.models import Call, CallLeg
+    from agentdesk.services.cti.taking import take_call
+
+    with db.write() as session:
+        agent = accounts.get_agent(session, "1024")
+        taken = take_call(session, ringing, actor=agent, shift_id=None, now=T0 + timedelta(seconds=3))
+        again = take_call(session, ringing, actor=agent, shift_id=None, now=T0 + timedelta(seconds=4))
+    assert again == taken and taken.customer_id is not None  # one customer on the number: identified
+    with db.read() as session:
+        call = session.get(Call, taken.call.id)
+        assert call is not None and call.ring_at == T0 and call.answered_at == T0 + timedelta(seconds=3)
+        assert call.customer_id == taken.customer_id and call.caller_phone == "13800138000"
+        system = session.get(CallLeg, ringing).system_id  # type: ignore[union-attr]
+    with db.write() as session:  # the phone system's answer, arriving after the desk took it
+        record_event(session, system, parse_event({"event": "answer", "callId": "now"}), T0 + timedelta(seconds=5))
+    with db.read() as session:
+        assert session.get(Call, taken.call.id).answered_at == T0 + timedelta(seconds=5)  # type: ignore[union-attr]
+    with db.write() as session, pytest.raises(PermissionDenied):
+        take_call(session, ringing, actor=accounts.get_agent(session, "1025"), shift_id=None, now=T0)

@@ -46,6 +46,7 @@ from agentdesk.services import workorders as wo
 from agentdesk.services.accounts import AgentInfo
 from agentdesk.services.cti import popup as cti_popup
 from agentdesk.services.cti import systems as cti_systems
+from agentdesk.services.cti import taking as cti_taking
 from agentdesk.services.errors import PermissionDenied
 from tests.conftest import T0, add_zhang_san
 
@@ -212,6 +213,8 @@ CASES = [
     Case("cti.issue_token", lambda s, w, a: cti_systems.issue_token(s, "pbx", actor=a), "agent", "lead"),
     Case("cti.call_popup", lambda s, w, a: cti_popup.call_popup(s, w.leg_id, actor=a, now=T0), "mate", "agent",
          "the agent the call rings for"),
+    Case("cti.take_call", lambda s, w, a: cti_taking.take_call(s, w.leg_id, actor=a, shift_id=None, now=T0),
+         "mate", "agent", "the agent the call rings for"),
     # One's own, or a lead.
     Case("sessions.force_logout", lambda s, w, a: sessions.force_logout(s, "1025", actor=a), "agent", "lead"),
     Case("accounts.end_shift", lambda s, w, a: accounts.end_shift(s, w.agent_shift, actor=a), "mate", "lead"),

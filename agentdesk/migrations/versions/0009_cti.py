@@ -1,5 +1,6 @@
 """Calls from the phone system: the phone systems allowed to post call events (a token each,
-kept as its hash), the call legs those events describe, and each agent's extension.
+kept as its hash), the call legs those events describe, each agent's extension, and when a
+call the desk took from the phone system first rang.
 
 Revision ID: 0009
 Revises: 0008
@@ -53,9 +54,11 @@ def upgrade() -> None:
     # A plain ADD COLUMN (SQLite would otherwise rebuild the table every other one refers to).
     op.add_column("agents", sa.Column("extension", sa.String(16), nullable=True))
     op.create_index("ix_agents_extension", "agents", ["extension"], unique=True)
+    op.add_column("calls", sa.Column("ring_at", sa.DateTime(), nullable=True))  # when the phone system rang it
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE calls DROP COLUMN ring_at")
     op.drop_index("ix_agents_extension", table_name="agents")
     # SQLite (3.35 on) and PostgreSQL both drop a plain column in place: a batch rebuild of
     # agents would trip over every table that refers to it.

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from agentdesk.models import Agent, CallLeg
+from agentdesk.models import Agent, Call, CallLeg
 from agentdesk.normalize import dialled_digits
 from agentdesk.services import changes
 from agentdesk.services.errors import InvalidInput, NotFound
@@ -152,7 +152,7 @@ def record_event(session: Session, system_id: int, event: CtiEvent, now: datetim
         outcome = "stored"
     else:
         outcome = "updated"
-    changed = _apply(leg, event, now)
+    changed = _apply(session, leg, event, now)
     if outcome == "updated" and not changed:
         return Recorded("duplicate", int(leg.id or 0), leg.state, leg.agent_id)
     # What the event says and the leg does not know yet (a late newCall, an answer first).
@@ -170,7 +170,7 @@ def record_event(session: Session, system_id: int, event: CtiEvent, now: datetim
     return Recorded(outcome, int(leg.id or 0), leg.state, leg.agent_id)
 
 
-def _apply(leg: CallLeg, event: CtiEvent, now: datetime) -> bool:
+def _apply(session: Session, leg: CallLeg, event: CtiEvent, now: datetime) -> bool:
     """The event's effect on the leg's times and state; False when it changes nothing."""
     if event.event == "newCall":
         if leg.ring_at is not None:
@@ -188,6 +188,10 @@ def _apply(leg: CallLeg, event: CtiEvent, now: datetime) -> bool:
             leg.state = "answered"
         if event.answering_number is not None:
             leg.answering_number = event.answering_number
+        if leg.call_id is not None:  # taken at the desk before the phone system's answer came
+            taken = session.get(Call, leg.call_id)
+            if taken is not None:
+                taken.answered_at = leg.answered_at
         return True
     if leg.ended_at is not None:  # hangup, again
         return False
