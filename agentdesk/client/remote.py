@@ -292,6 +292,7 @@ class RemoteDesk:
         connections = 0
         while not self._stop.is_set() and self._token:
             url = self.url.replace("http", "ws", 1) + f"{wire.API}/push"
+            token = self._token  # this connection's: a later login gets a connection of its own
             try:
                 # No permessage-deflate: wake-ups are a few dozen bytes, and compressing each
                 # one for every desk was a fifth of a busy server's time.
@@ -299,7 +300,7 @@ class RemoteDesk:
                              close_timeout=1, compression=None) as socket:
                     first = True
                     self._watch_sent = None
-                    while not self._stop.is_set():
+                    while not self._stop.is_set() and self._token == token:
                         self._send_watch(socket)
                         try:
                             raw = socket.recv(timeout=WATCH_SECONDS)
@@ -315,12 +316,16 @@ class RemoteDesk:
                         self._received(raw)
             except ConnectionClosed as exc:
                 if exc.rcvd is not None and exc.rcvd.code == wire.CLOSE_SESSION:
-                    self._ended()  # the server says this session is over: not a link down
+                    if self._token != token:  # the session logged out of, closed: connect as the new one
+                        continue
+                    self._ended(token)  # the server says this session is over: not a link down
                     return
                 self._set_online(False)
             except InvalidStatus as exc:
                 if exc.response.status_code in (401, 403):  # refused at the handshake (a proxy's auth)
-                    self._ended()
+                    if self._token != token:
+                        continue
+                    self._ended(token)
                     return
                 self._set_online(False)
             except (OSError, WebSocketException, TimeoutError):
@@ -365,7 +370,9 @@ class RemoteDesk:
             self._stop.set()
         self._changes.put(found)
 
-    def _ended(self) -> None:
+    def _ended(self, token: str | None) -> None:
+        if self._token != token:  # a later login's session is not the one that ended
+            return
         self._token = None
         self._changes.put([Change(0, Topic.LOGOUT, None)])
 

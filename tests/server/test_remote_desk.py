@@ -216,3 +216,22 @@ def test_a_handover_export_is_written_on_the_desks_machine(center, tmp_path: Pat
         assert target.read_text(encoding="utf-8").strip() and (target.stat().st_mode & 0o777) == 0o600
     finally:
         desk.close()
+
+
+def test_the_next_agent_at_the_same_desk_stays_logged_in_when_the_last_ones_channel_closes(  # type: ignore[no-untyped-def]
+        center, tmp_path: Path) -> None:
+    url, *_ = center
+    desk = desk_on([url], tmp_path)
+    try:
+        desk.login("1024", "1024")
+        desk.wait_changes(1.0)  # connected as 1024
+        desk.login("8001", "8001")  # the handover: 1024 logged out, 8001 in, on the same desk
+        # The server closes 1024's channel (its session ended); that is not 8001's session ending.
+        seen = []
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            seen += desk.wait_changes(0.2)
+        assert not any(c.topic == Topic.LOGOUT for c in seen), seen
+        assert desk.departments() is not None  # still 8001's session
+    finally:
+        desk.close()
