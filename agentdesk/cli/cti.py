@@ -47,7 +47,8 @@ def cti_token(
     out = console()
     out.print(t("cti.token_issued", system=system), markup=False, highlight=False)
     typer.echo(token)  # alone on its line: easy to copy into the PBX's configuration
-    out.print(t("cti.token_use", url=f"<server>{API}/events", url_token=f"<server>{API}/<token>"),
+    server, token_word = t("cti.server_placeholder"), t("cti.token_placeholder")
+    out.print(t("cti.token_use", url=f"{server}{API}/events", url_token=f"{server}{API}/{token_word}"),
               markup=False, highlight=False)
 
 
@@ -85,7 +86,8 @@ def cti_simulate(
                 fail(t("cti.post_failed", event=fields["event"], status=response.status_code,
                        message=_message(response.content)))
             outcome = json.loads(response.content).get("outcome", "")
-            out.print(t("cti.posted", event=fields["event"], outcome=outcome), markup=False, highlight=False)
+            out.print(t("cti.posted", event=fields["event"], outcome=t(f"cti.outcome_{outcome}")), markup=False,
+                      highlight=False)
 
 
 def _message(content: bytes) -> str:

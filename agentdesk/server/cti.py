@@ -80,8 +80,12 @@ def _refused(db: Database, reason: str, address: str) -> None:
         log.warning("could not record a refused call event", exc_info=True)
 
 
+#: The error's name in the answer, by status (as the desk's operations name theirs).
+_ERROR_NAMES = {401: "Unauthenticated", 403: "PermissionDenied", 404: "NotFound"}
+
+
 def _error(status: int, key: str, **params: object) -> Response:
-    body = wire.ErrorBody("ServiceError" if status >= 500 else "InvalidInput", key, params)
+    body = wire.ErrorBody(_ERROR_NAMES.get(status, "ServiceError" if status >= 500 else "InvalidInput"), key, params)
     return Response(content=wire.ENCODER.encode(body), status_code=status, media_type="application/json")
 
 

@@ -132,3 +132,8 @@ def test_a_ringing_call_is_pushed_to_its_agent_alone_and_its_popup_read(db, url:
     finally:
         agent.close()
         lead.close()
+
+
+def test_a_refusal_is_named_as_the_desks_are(db, url: str) -> None:  # type: ignore[no-untyped-def]
+    wrong = httpx.post(url + EVENTS, headers={"authorization": "Bearer nope"}, json={"event": "newCall", "callId": "1"})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "Unauthenticated"
