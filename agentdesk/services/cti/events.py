@@ -118,7 +118,7 @@ def parse_event(fields: Mapping[str, Any]) -> CtiEvent:
         to_number=clean_number(_text(fields, "to"), "to"),
         user=_matching(_text(fields, "user", "user[]"), EXTENSION, "cti.bad_extension", "user"),
         extension=_matching(_text(fields, "extension"), EXTENSION, "cti.bad_extension", "extension"),
-        queue=clean_field(queue, "queue", limit=50) or None if queue is not None else None,
+        queue=clean_field(queue, "queue", limit=50) or None,
         cause=_matching(_text(fields, "cause"), _CAUSE, "cti.bad_cause", "cause"),
         answering_number=clean_number(_text(fields, "answeringNumber", "answering_number"), "answeringNumber"),
     )
